@@ -1,0 +1,128 @@
+/**
+ * A `node:http` request as a TSGI environ (spec §4): the CGI keys, `HTTP_*` headers and `tsgi.*`.
+ * @module
+ */
+import type { IncomingMessage } from 'node:http'
+import type { Environ, ErrorStream, InputStream } from '../spec/types.ts'
+import { fileWrapper } from './file-wrapper.ts'
+
+export const TSGI_VERSION = Object.freeze([1, 0] as const)
+
+/** What the server knows about itself and the connection, beyond the request. */
+export interface EnvironContext {
+  input: InputStream
+  errors: ErrorStream
+  signal: () => AbortSignal
+  urlScheme: 'http' | 'https'
+  scriptName: string
+  multiprocess: boolean
+  multithread: boolean
+  runOnce: boolean
+}
+
+/** Builds the environ for one request. Header values arrive from llhttp as latin-1 strings. */
+export function buildEnviron(req: IncomingMessage, ctx: EnvironContext): Environ {
+  const rawUri = req.url ?? '/'
+  const { path, query } = splitUri(rawUri)
+  const socket = req.socket
+  const environ: Environ = {
+    REQUEST_METHOD: req.method ?? 'GET',
+    SCRIPT_NAME: ctx.scriptName,
+    PATH_INFO: stripScriptName(percentDecodeLatin1(path), ctx.scriptName),
+    QUERY_STRING: query,
+    SERVER_NAME: '',
+    SERVER_PORT: '',
+    SERVER_PROTOCOL: `HTTP/${req.httpVersion}`,
+    RAW_URI: rawUri,
+    'tsgi.version': TSGI_VERSION,
+    'tsgi.url_scheme': ctx.urlScheme,
+    'tsgi.input': ctx.input,
+    'tsgi.errors': ctx.errors,
+    'tsgi.multithread': ctx.multithread,
+    'tsgi.multiprocess': ctx.multiprocess,
+    'tsgi.run_once': ctx.runOnce,
+    get 'tsgi.signal'() {
+      return ctx.signal()
+    },
+    'tsgi.file_wrapper': fileWrapper,
+  }
+  if (socket?.remoteAddress) {
+    environ.REMOTE_ADDR = socket.remoteAddress
+    environ.REMOTE_PORT = String(socket.remotePort)
+  }
+  addHeaders(environ, req.rawHeaders)
+  setServerAddress(environ, socket?.localAddress, socket?.localPort)
+  return environ
+}
+
+/**
+ * Copies headers into CONTENT_TYPE, CONTENT_LENGTH and HTTP_* keys. Names with an underscore
+ * are dropped: `X_Forwarded_For` and `X-Forwarded-For` would both become HTTP_X_FORWARDED_FOR,
+ * and a client could spoof what a proxy set (the Gunicorn and nginx default).
+ */
+function addHeaders(environ: Environ, rawHeaders: string[]): void {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!
+    const value = rawHeaders[i + 1]!
+    if (name.includes('_')) continue
+    const key = cgiKey(name)
+    const previous = environ[key] as string | undefined
+    if (previous === undefined) environ[key] = value
+    else environ[key] = previous + (key === 'HTTP_COOKIE' ? '; ' : ',') + value
+  }
+}
+
+function cgiKey(name: string): string {
+  const upper = name.toUpperCase().replace(/-/g, '_')
+  if (upper === 'CONTENT_TYPE' || upper === 'CONTENT_LENGTH') return upper
+  return 'HTTP_' + upper
+}
+
+/**
+ * SERVER_NAME and SERVER_PORT come from the Host header when there is one, as in Gunicorn,
+ * else from the listening socket; a Unix socket without a Host header gives `localhost`.
+ */
+function setServerAddress(environ: Environ, localAddress?: string, localPort?: number): void {
+  const defaultPort = environ['tsgi.url_scheme'] === 'https' ? '443' : '80'
+  const host = environ.HTTP_HOST
+  if (host) {
+    const match = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(host)
+    environ.SERVER_NAME = match?.[1] || localAddress || 'localhost'
+    environ.SERVER_PORT = match?.[2] || defaultPort
+    return
+  }
+  environ.SERVER_NAME = localAddress || 'localhost'
+  environ.SERVER_PORT = localPort ? String(localPort) : defaultPort
+}
+
+/** Splits a request target into its path and query; an absolute-form target loses its origin. */
+export function splitUri(uri: string): { path: string; query: string } {
+  let target = uri
+  if (!target.startsWith('/')) {
+    const schemeEnd = target.indexOf('://')
+    if (schemeEnd >= 0) {
+      const pathStart = target.indexOf('/', schemeEnd + 3)
+      const queryStart = target.indexOf('?', schemeEnd + 3)
+      const start = pathStart < 0 ? queryStart : queryStart < 0 ? pathStart : Math.min(pathStart, queryStart)
+      target = start < 0 ? '/' : target.slice(start)
+      if (target.startsWith('?')) target = '/' + target
+    }
+  }
+  const hash = target.indexOf('#')
+  if (hash >= 0) target = target.slice(0, hash)
+  const q = target.indexOf('?')
+  return q < 0 ? { path: target, query: '' } : { path: target.slice(0, q), query: target.slice(q + 1) }
+}
+
+/** Decodes %XX escapes to the bytes they stand for, each as one latin-1 character (spec §4.1). */
+export function percentDecodeLatin1(path: string): string {
+  if (!path.includes('%')) return path
+  return path.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+}
+
+function stripScriptName(path: string, scriptName: string): string {
+  if (scriptName && (path === scriptName || path.startsWith(scriptName + '/'))) {
+    return path.slice(scriptName.length)
+  }
+  return path
+}

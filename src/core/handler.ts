@@ -1,0 +1,229 @@
+/**
+ * The request flow shared by the simple server and the production workers (DESIGN.md):
+ * `node:http` request → environ → application → body streamed out → body closed, once.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { TsgiError } from '../ref/errors.ts'
+import type { Application, Body, Chunk, Environ, ErrorStream } from '../spec/types.ts'
+import { buildEnviron } from './environ.ts'
+import { LineErrorStream } from './error-stream.ts'
+import { FileBody } from './file-wrapper.ts'
+import { ChunkInput } from './input.ts'
+import { ResponseWriter } from './response.ts'
+
+/** Where the core reports errors; the production server plugs its error log in here. */
+export interface ErrorLog {
+  error(message: string, error?: unknown): void
+}
+
+/** What the access log and the worker's bookkeeping learn about each finished request. */
+export interface RequestRecord {
+  req: IncomingMessage
+  environ: Environ
+  status: number
+  headers: ReadonlyArray<readonly [string, string]>
+  bytes: number
+  startedAt: bigint
+  /** False when the client went away or the response was aborted. */
+  completed: boolean
+}
+
+export interface HandlerOptions {
+  urlScheme?: 'http' | 'https'
+  scriptName?: string
+  multiprocess?: boolean
+  multithread?: boolean
+  runOnce?: boolean
+  errorLog?: ErrorLog
+  errors?: ErrorStream
+  onFinish?: (record: RequestRecord) => void
+}
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>
+
+const consoleLog: ErrorLog = {
+  error: (message, error) => console.error(message, error ?? ''),
+}
+
+/** Builds the `node:http` request listener that runs `app` for every request. */
+export function createRequestHandler(app: Application, options: HandlerOptions = {}): RequestHandler {
+  const log = options.errorLog ?? consoleLog
+  const errors = options.errors ?? new LineErrorStream()
+  const base = {
+    errors,
+    urlScheme: options.urlScheme ?? 'http',
+    scriptName: options.scriptName ?? '',
+    multiprocess: options.multiprocess ?? false,
+    multithread: options.multithread ?? false,
+    runOnce: options.runOnce ?? false,
+  } as const
+  return (req, res) => new Exchange(req, res, app, log, base, options.onFinish).run()
+}
+
+type BaseContext = Parameters<typeof buildEnviron>[1] extends infer C
+  ? Omit<C, 'input' | 'signal'>
+  : never
+
+/** One request and its response, from environ to close. */
+class Exchange {
+  readonly #req: IncomingMessage
+  readonly #res: ServerResponse
+  readonly #app: Application
+  readonly #log: ErrorLog
+  readonly #onFinish: HandlerOptions['onFinish']
+  readonly #response: ResponseWriter
+  readonly #environ: Environ
+  readonly #startedAt = process.hrtime.bigint()
+  #controller: AbortController | undefined
+  #clientGone = false
+
+  constructor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    app: Application,
+    log: ErrorLog,
+    base: BaseContext,
+    onFinish: HandlerOptions['onFinish']
+  ) {
+    this.#req = req
+    this.#res = res
+    this.#app = app
+    this.#log = log
+    this.#onFinish = onFinish
+    this.#response = new ResponseWriter(req, res)
+    const input = new ChunkInput(req, expectsContinue(req) ? () => res.writeContinue() : undefined)
+    this.#environ = buildEnviron(req, { ...base, input, signal: () => this.#signal() })
+    res.on('close', () => this.#onClose())
+  }
+
+  async run(): Promise<void> {
+    let body: Body
+    try {
+      body = await this.#app(this.#environ, this.#response.startResponse)
+      checkBody(body)
+    } catch (error) {
+      this.#fail(error)
+      return
+    }
+    await this.#stream(body)
+  }
+
+  /** Streams the body, then ends the response; closes the body exactly once (spec §5). */
+  async #stream(body: Body): Promise<void> {
+    const iterator = openIterator(body)
+    try {
+      if (Array.isArray(body) && this.#response.started) this.#response.setKnownLength(byteLength(body))
+      if (body instanceof FileBody) await this.#sendFile(body)
+      else await this.#pump(iterator)
+      if (!this.#clientGone) this.#response.finish()
+    } catch (error) {
+      this.#fail(error)
+    } finally {
+      await closeBody(body, iterator, this.#log)
+    }
+  }
+
+  async #pump(iterator: Iterator<Chunk> | AsyncIterator<Chunk>): Promise<void> {
+    for (;;) {
+      if (this.#clientGone) return
+      const next = await iterator.next()
+      if (next.done) return
+      if (!(next.value instanceof Uint8Array)) {
+        throw new TsgiError('TSGI_ERR_CHUNK_TYPE', `got ${typeof next.value}`)
+      }
+      await this.#response.send(next.value)
+    }
+  }
+
+  /** The file_wrapper path: the file streams to the socket without the app's iterator. */
+  async #sendFile(body: FileBody): Promise<void> {
+    for await (const block of body.openStream() as AsyncIterable<Buffer>) {
+      if (this.#clientGone) return
+      await this.#response.send(block)
+    }
+  }
+
+  /** An app error: a 500 if nothing was sent yet, else the connection is cut (spec §5.3). */
+  #fail(error: unknown): void {
+    if (this.#clientGone) return
+    const where = `${this.#req.method} ${this.#req.url}`
+    if (this.#response.headersSent) {
+      this.#log.error(`Error after the response started, aborting the connection: ${where}`, error)
+      this.#res.destroy()
+      return
+    }
+    this.#log.error(`Error handling request ${where}`, error)
+    const body = Buffer.from('Internal Server Error\n')
+    this.#res.writeHead(500, 'Internal Server Error', [
+      'Content-Type', 'text/plain; charset=utf-8',
+      'Content-Length', String(body.length),
+    ])
+    this.#res.end(body)
+  }
+
+  #signal(): AbortSignal {
+    this.#controller ??= new AbortController()
+    if (this.#clientGone) this.#controller.abort()
+    return this.#controller.signal
+  }
+
+  #onClose(): void {
+    const completed = this.#res.writableFinished
+    if (!completed) {
+      this.#clientGone = true
+      this.#controller?.abort()
+    }
+    this.#onFinish?.({
+      req: this.#req,
+      environ: this.#environ,
+      status: this.#res.headersSent ? this.#res.statusCode : 0,
+      headers: this.#response.headers,
+      bytes: this.#response.bytes,
+      startedAt: this.#startedAt,
+      completed,
+    })
+  }
+}
+
+function expectsContinue(req: IncomingMessage): boolean {
+  return req.headers.expect?.toLowerCase() === '100-continue' && req.httpVersionMinor === 1
+}
+
+function checkBody(body: unknown): asserts body is Body {
+  const ok =
+    body !== null &&
+    typeof body === 'object' &&
+    (Symbol.asyncIterator in body || Symbol.iterator in body)
+  if (!ok) throw new TsgiError('TSGI_ERR_BODY_TYPE', `got ${body === null ? 'null' : typeof body}`)
+}
+
+function openIterator(body: Body): Iterator<Chunk> | AsyncIterator<Chunk> {
+  if (Symbol.asyncIterator in body) return body[Symbol.asyncIterator]()
+  return body[Symbol.iterator]()
+}
+
+function byteLength(chunks: readonly unknown[]): number {
+  let total = 0
+  for (const chunk of chunks) if (chunk instanceof Uint8Array) total += chunk.length
+  return total
+}
+
+/**
+ * Ends the iterator with `return()` and calls the body's `close()` when it has one, each once,
+ * on every path: a generator's `finally` blocks always run (spec §5.1).
+ */
+async function closeBody(body: Body, iterator: Iterator<Chunk> | AsyncIterator<Chunk>, log: ErrorLog) {
+  try {
+    await iterator.return?.()
+  } catch (error) {
+    log.error('Error while ending the response body iterator', error)
+  }
+  const close = (body as Partial<{ close: () => unknown }>).close
+  if (typeof close !== 'function') return
+  try {
+    await close.call(body)
+  } catch (error) {
+    log.error('Error in the response body close()', error)
+  }
+}

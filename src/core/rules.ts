@@ -1,0 +1,89 @@
+/**
+ * The response rules of spec §3, checked in one place: the server core enforces them on every
+ * response and the validator reports them with the same codes.
+ * @module
+ */
+import { check, TsgiError } from '../ref/errors.ts'
+import type { HeaderList } from '../spec/types.ts'
+
+/** RFC 9110 §5.6.2 token characters. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** Control characters other than HTAB, and anything beyond latin-1. */
+const BAD_VALUE_CHAR = /[\x00-\x08\x0a-\x1f\x7f]|[^\x00-\xff]/
+const STATUS_LINE = /^([2-5]\d\d) ([^\x00-\x1f\x7f]*)$/
+
+/** RFC 9110 §7.6.1 and RFC 9112: connection-specific headers only the server may send. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'trailers',
+  'transfer-encoding',
+  'upgrade',
+])
+
+/** True for a hop-by-hop header name, which applications must not set. */
+export function isHopByHop(name: string): boolean {
+  return HOP_BY_HOP.has(name.toLowerCase())
+}
+
+export interface ParsedStatus {
+  code: number
+  reason: string
+}
+
+/** Parses "NNN Reason" (spec §3.1); throws TSGI_ERR_STATUS naming the bad value. */
+export function parseStatus(status: unknown): ParsedStatus {
+  check(typeof status === 'string', 'TSGI_ERR_STATUS', `got ${typeof status}`)
+  const match = STATUS_LINE.exec(status)
+  if (!match) throw new TsgiError('TSGI_ERR_STATUS', JSON.stringify(status))
+  return { code: Number(match[1]), reason: match[2] ?? '' }
+}
+
+/** Checks one header pair (spec §3.2) and returns its name lowercased. */
+export function checkHeader(header: unknown): string {
+  check(
+    Array.isArray(header) &&
+      header.length === 2 &&
+      typeof header[0] === 'string' &&
+      typeof header[1] === 'string',
+    'TSGI_ERR_HEADERS_TYPE',
+    `each header must be a [name, value] pair of strings, got ${describe(header)}`
+  )
+  const [name, value] = header as [string, string]
+  check(TOKEN.test(name), 'TSGI_ERR_HEADER_NAME', JSON.stringify(name))
+  const lower = name.toLowerCase()
+  check(lower !== 'status', 'TSGI_ERR_HEADER_NAME', 'a header named "status"')
+  check(!BAD_VALUE_CHAR.test(value), 'TSGI_ERR_HEADER_VALUE', `${name}: ${JSON.stringify(value)}`)
+  check(!HOP_BY_HOP.has(lower), 'TSGI_ERR_HOP_BY_HOP', name)
+  return lower
+}
+
+/** Checks the header list (spec §3.2); returns the declared Content-Length, if any. */
+export function checkHeaders(headers: unknown): HeaderList {
+  check(Array.isArray(headers), 'TSGI_ERR_HEADERS_TYPE', `got ${describe(headers)}`)
+  for (const header of headers) checkHeader(header)
+  return headers as HeaderList
+}
+
+/** The Content-Length the headers declare, or undefined; throws on a malformed value. */
+export function declaredContentLength(headers: HeaderList): number | undefined {
+  let length: number | undefined
+  for (const [name, value] of headers) {
+    if (name.length !== 14 || name.toLowerCase() !== 'content-length') continue
+    check(/^\d{1,15}$/.test(value), 'TSGI_ERR_HEADER_VALUE', `Content-Length: ${value}`)
+    check(length === undefined || length === Number(value), 'TSGI_ERR_HEADER_VALUE', 'two Content-Length values')
+    length = Number(value)
+  }
+  return length
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return `an array of ${value.length}`
+  return typeof value
+}
