@@ -1,0 +1,501 @@
+/**
+ * The arbiter: the master process. It binds the listeners, forks the workers and hands them the
+ * sockets, then runs one loop: wait for a signal, a worker event or the next tick; handle
+ * queued signals; reap exited workers; kill silent ones; keep the worker count exact. Nothing
+ * else acts: signal handlers and child events only queue (DESIGN.md, SIGNALS.md).
+ * @module
+ */
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { Config } from './config/config.ts'
+import { ConfigError, EXIT } from './errors.ts'
+import { heartbeatIntervalMs } from './heartbeat.ts'
+import { isWorkerMessage, type WorkerMessage } from './ipc.ts'
+import { ErrorLog, type LogLevel } from './logging/error-log.ts'
+import { Pidfile } from './pidfile.ts'
+import { SignalQueue, type MasterSignal } from './signals.ts'
+import { parseBindAddress as parseAddress } from './config/address.ts'
+import { bindListener, formatAddress, hasReusePort, type Listener } from './sock.ts'
+import { WorkerHandle } from './worker-handle.ts'
+import type { WorkerSpec } from './worker-main.ts'
+import { version } from './version.ts'
+
+export interface ArbiterOptions {
+  /** Re-reads every configuration source (file, TSGI_CMD_ARGS, argv), for HUP. */
+  reloadConfig: () => Promise<Config>
+}
+
+type WorkerEvent =
+  | { kind: 'exit'; worker: WorkerHandle; code: number | null; signal: NodeJS.Signals | null }
+  | { kind: 'message'; worker: WorkerHandle; message: WorkerMessage }
+
+/** A crash-looping app is respawned no faster than this, doubling from 100 ms. */
+const MAX_RESPAWN_DELAY_MS = 10_000
+/** A worker that served this long after booting resets the crash count. */
+const STABLE_AFTER_MS = 10_000
+
+export class Arbiter {
+  config: Config
+  readonly #options: ArbiterOptions
+  #log: ErrorLog
+  #listeners: Listener[] = []
+  #pidfile: Pidfile | undefined
+  readonly #workers = new Map<number, WorkerHandle>()
+  readonly #events: WorkerEvent[] = []
+  readonly #signals: SignalQueue
+  #numWorkers: number
+  #generation = 0
+  #nextAge = 1
+  #crashes = 0
+  #respawnAt = 0
+  #everReady = false
+  #running = true
+  #graceful = true
+  #exitCode = 0
+  #wake: () => void = () => {}
+  #configBeforeReload: Config | undefined
+
+  constructor(config: Config, options: ArbiterOptions) {
+    this.config = config
+    this.#options = options
+    this.#numWorkers = config.workers
+    this.#log = new ErrorLog({ path: config.errorLog, level: config.logLevel as LogLevel })
+    this.#signals = new SignalQueue(() => this.#wake())
+  }
+
+  get #tickMs(): number {
+    return heartbeatIntervalMs(this.config.timeout)
+  }
+
+  /** Runs until the server stops; resolves with the process exit code. */
+  async run(): Promise<number> {
+    try {
+      await this.#start()
+    } catch (error) {
+      this.#log.error(`Error: ${error instanceof Error ? error.message : String(error)}`)
+      this.#closeListeners()
+      await this.#log.close()
+      return (error as { exitCode?: number }).exitCode ?? EXIT.CONFIG_ERROR
+    }
+    while (this.#running) {
+      await this.#sleep(this.#tickMs)
+      await this.#handleSignals()
+      this.#handleEvents()
+      this.#murderWorkers()
+      this.#manageWorkers()
+    }
+    await this.#shutdown()
+    return this.#exitCode
+  }
+
+  async #start(): Promise<void> {
+    process.title = `tsgi: master [${this.#name}]`
+    this.#log.info(`Starting tsgi ${version}`)
+    this.#signals.install()
+    this.#checkBalance()
+    for (const bind of this.config.bind) this.#listeners.push(await this.#bind(bind))
+    for (const listener of this.#listeners) {
+      this.#log.info(`Listening at: ${formatAddress(listener.bound)} (${process.pid})`)
+    }
+    if (this.config.pidfile) {
+      this.#pidfile = new Pidfile(this.config.pidfile)
+      this.#pidfile.create()
+    }
+    this.#log.info(`Using worker: ${this.config.workerClass}`)
+    this.#manageWorkers()
+  }
+
+  #bind(bind: string): Promise<Listener> {
+    return bindListener(parseAddress(bind), this.config.balance === 'reuseport')
+  }
+
+  #checkBalance(): void {
+    if (this.config.balance === 'roundrobin') {
+      throw new ConfigError('--balance roundrobin is not available yet; use shared or reuseport')
+    }
+    if (this.config.balance !== 'reuseport') return
+    if (!hasReusePort()) {
+      throw new ConfigError(`--balance reuseport needs Node 22.12 or later (this is ${process.version})`)
+    }
+    if (this.config.workerClass === 'sync') {
+      throw new ConfigError('--worker-class sync needs --balance shared: a busy sync worker must stop accepting')
+    }
+  }
+
+  get #name(): string {
+    return this.config.procName ?? this.config.app ?? 'tsgi'
+  }
+
+  // ---- the loop's waiting ----
+
+  #sleep(ms: number): Promise<void> {
+    if (this.#events.length > 0) return Promise.resolve()
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms)
+      function done() {
+        clearTimeout(timer)
+        resolve()
+      }
+      this.#wake = done
+    })
+  }
+
+  // ---- signals (SIGNALS.md) ----
+
+  async #handleSignals(): Promise<void> {
+    for (let signal = this.#signals.shift(); signal; signal = this.#signals.shift()) {
+      this.#log.info(`Handling signal: ${signal.slice(3).toLowerCase()}`)
+      await this.#signalHandlers[signal]()
+    }
+  }
+
+  readonly #signalHandlers: Record<MasterSignal, () => void | Promise<void>> = {
+    SIGHUP: () => this.#reload(),
+    SIGTERM: () => this.#stop(true),
+    SIGINT: () => this.#stop(false),
+    SIGQUIT: () => this.#stop(false),
+    SIGTTIN: () => this.#setWorkerCount(this.#numWorkers + 1),
+    SIGTTOU: () => this.#setWorkerCount(this.#numWorkers - 1),
+    SIGUSR1: () => this.#reopenLogs(),
+    SIGUSR2: () => this.#log.warning('USR2 (binary upgrade) is not supported; use HUP to reload'),
+    // Gunicorn stops its workers on WINCH only when daemonized; tsgi never daemonizes.
+    SIGWINCH: () => this.#log.info('SIGWINCH ignored. Not daemonized'),
+  }
+
+  #stop(graceful: boolean): void {
+    this.#running = false
+    this.#graceful = graceful
+  }
+
+  #setWorkerCount(count: number): void {
+    this.#numWorkers = Math.max(1, count)
+    this.#log.info(`Number of workers: ${this.#numWorkers}`)
+  }
+
+  #reopenLogs(): void {
+    this.#log.reopen()
+    for (const worker of this.#workers.values()) worker.signal('SIGUSR1')
+  }
+
+  /**
+   * HUP: re-read the configuration, start a new generation of workers, and retire the old
+   * ones as the new ones report ready. A configuration that fails to load changes nothing.
+   */
+  async #reload(): Promise<void> {
+    let config: Config
+    try {
+      config = await this.#options.reloadConfig()
+    } catch (error) {
+      this.#log.error(`Reload failed, keeping the running configuration: ${messageOf(error)}`)
+      return
+    }
+    this.#configBeforeReload = this.config
+    await this.#applyConfig(config)
+    this.#generation++
+    for (const worker of this.#workers.values()) {
+      if (!worker.active) continue
+      worker.state = 'retiring'
+      worker.retiredByReload = true
+    }
+    this.#log.info(`Reloading: starting ${this.#numWorkers} new workers`)
+  }
+
+  async #applyConfig(config: Config): Promise<void> {
+    const previous = this.config
+    this.config = config
+    this.#numWorkers = config.workers
+    if (config.errorLog !== previous.errorLog || config.logLevel !== previous.logLevel) {
+      const old = this.#log
+      this.#log = new ErrorLog({ path: config.errorLog, level: config.logLevel as LogLevel })
+      await old.close()
+    }
+    await this.#rebind(previous.bind, config.bind)
+  }
+
+  /** Binds addresses new in the config and closes the ones it dropped. */
+  async #rebind(before: readonly string[], after: readonly string[]): Promise<void> {
+    if (before.join('\n') === after.join('\n')) return
+    const kept: Listener[] = []
+    for (const bind of after) {
+      const index = before.indexOf(bind)
+      kept.push(index >= 0 ? this.#listeners[index]! : await this.#bind(bind))
+    }
+    for (const listener of this.#listeners) if (!kept.includes(listener)) listener.close()
+    this.#listeners = kept
+  }
+
+  // ---- worker events ----
+
+  #handleEvents(): void {
+    for (let event = this.#events.shift(); event; event = this.#events.shift()) {
+      if (event.kind === 'exit') this.#reapWorker(event.worker, event.code, event.signal)
+      else this.#onMessage(event.worker, event.message)
+    }
+  }
+
+  #onMessage(worker: WorkerHandle, message: WorkerMessage): void {
+    switch (message.type) {
+      case 'ready':
+        return this.#onReady(worker)
+      case 'boot-error':
+        // Acted on when the worker exits, which it does right after saying this.
+        worker.bootError = message.message
+        return
+      case 'retire':
+        if (worker.state === 'ready') worker.state = 'retiring'
+        return
+      case 'need-listener':
+        return this.#sendListener(worker, message.index)
+      case 'heartbeat':
+        return
+    }
+  }
+
+  #onReady(worker: WorkerHandle): void {
+    if (worker.state !== 'booting') return
+    worker.state = 'ready'
+    worker.readyAt = Date.now()
+    this.#everReady = true
+    this.#log.info(`Worker ready (pid: ${worker.pid})`)
+  }
+
+  /**
+   * A worker that died before it was ready. At start (no worker ever came up), respawning
+   * would loop forever: stop with its exit code (3, or 4 when the app failed to load). During
+   * a reload, keep the old workers. Otherwise a replacement failed while others serve: retry
+   * with backoff.
+   */
+  #onBootFailure(worker: WorkerHandle, code: number | null, signal: NodeJS.Signals | null): void {
+    const reason = worker.bootError ?? `exited with ${signal ?? `code ${code}`} before it was ready`
+    const exitCode = code === EXIT.APP_LOAD_ERROR ? EXIT.APP_LOAD_ERROR : EXIT.WORKER_BOOT_ERROR
+    if (!this.#everReady) {
+      this.#halt(`Worker failed to boot: ${reason}`, exitCode)
+    } else if (worker.generation === this.#generation && this.#reloading) {
+      this.#abortReload(reason)
+    } else {
+      this.#log.error(`Worker (pid:${worker.pid}) failed to boot: ${reason}`)
+      this.#noteCrash(worker)
+    }
+  }
+
+  get #reloading(): boolean {
+    for (const worker of this.#workers.values()) if (worker.retiredByReload && worker.state === 'retiring') return true
+    return false
+  }
+
+  #abortReload(reason: string): void {
+    this.#log.error(`Reload failed, the old workers keep serving: ${reason}`)
+    this.#generation--
+    if (this.#configBeforeReload) {
+      this.config = this.#configBeforeReload
+      this.#numWorkers = this.config.workers
+    }
+    for (const worker of this.#workers.values()) {
+      if (worker.generation > this.#generation) this.#drainWorker(worker, 'SIGKILL')
+      else if (worker.retiredByReload && worker.state === 'retiring') {
+        worker.state = 'ready'
+        worker.retiredByReload = false
+      }
+    }
+  }
+
+  #reapWorker(worker: WorkerHandle, code: number | null, signal: NodeJS.Signals | null): void {
+    this.#workers.delete(worker.pid)
+    if (worker.state === 'booting' && !worker.killed) return this.#onBootFailure(worker, code, signal)
+    const expected = worker.state === 'draining' || worker.killed
+    if (signal === 'SIGKILL' && !worker.killed) {
+      this.#log.error(`Worker (pid:${worker.pid}) was sent SIGKILL! Perhaps out of memory?`)
+    } else if (!expected) {
+      this.#log.error(`Worker (pid:${worker.pid}) exited unexpectedly (${signal ?? `code ${code}`})`)
+    }
+    if (!expected) this.#noteCrash(worker)
+  }
+
+  /** Exponential backoff for workers that keep dying: 0, 100 ms, 200 ms, … 10 s. */
+  #noteCrash(worker: WorkerHandle): void {
+    const now = Date.now()
+    if (worker.readyAt > 0 && now - worker.readyAt > STABLE_AFTER_MS) this.#crashes = 0
+    this.#crashes++
+    const delay = this.#crashes <= 1 ? 0 : Math.min(100 * 2 ** (this.#crashes - 2), MAX_RESPAWN_DELAY_MS)
+    this.#respawnAt = now + delay
+  }
+
+  // ---- housekeeping ----
+
+  /** Kills workers silent for longer than --timeout: SIGABRT, then SIGKILL a tick later. */
+  #murderWorkers(): void {
+    const now = Date.now()
+    const timeoutMs = this.config.timeout * 1000
+    const graceMs = this.config.gracefulTimeout * 1000
+    for (const worker of this.#workers.values()) {
+      if (worker.killed) continue
+      if (worker.abortedAt > 0) {
+        if (now - worker.abortedAt >= this.#tickMs) this.#kill(worker)
+      } else if (timeoutMs > 0 && now - worker.lastBeat > timeoutMs) {
+        this.#log.critical(`WORKER TIMEOUT (pid:${worker.pid}) silent for ${now - worker.lastBeat} ms`)
+        worker.abortedAt = now
+        worker.signal('SIGABRT')
+      } else if (worker.state === 'draining' && now - worker.drainingSince > graceMs) {
+        this.#log.warning(`Worker (pid:${worker.pid}) did not drain within ${this.config.gracefulTimeout} s`)
+        this.#kill(worker)
+      }
+    }
+  }
+
+  #kill(worker: WorkerHandle): void {
+    worker.killed = true
+    worker.signal('SIGKILL')
+  }
+
+  /**
+   * Keeps the count exact in one pass over the workers (oldest first, as the Map keeps spawn
+   * order): spawn the missing ones, drain the oldest extra ones, and drain retiring workers
+   * once enough new ones are ready to take their place.
+   */
+  #manageWorkers(): void {
+    if (!this.#running) return
+    let active = 0
+    let ready = 0
+    const retiring: WorkerHandle[] = []
+    for (const worker of this.#workers.values()) {
+      if (worker.active) active++
+      if (worker.state === 'ready') ready++
+      if (worker.state === 'retiring') retiring.push(worker)
+    }
+    this.#drainExtra(active - this.#numWorkers)
+    this.#drainRetiring(retiring, ready - this.#numWorkers + retiring.length)
+    for (let missing = this.#numWorkers - active; missing > 0 && Date.now() >= this.#respawnAt; missing--) {
+      this.#spawnWorker()
+    }
+  }
+
+  #drainExtra(extra: number): void {
+    for (const worker of this.#workers.values()) {
+      if (extra <= 0) return
+      if (!worker.active) continue
+      this.#drainWorker(worker, 'drain')
+      extra--
+    }
+  }
+
+  /** Drains retiring workers while at least --workers ready ones remain serving. */
+  #drainRetiring(retiring: WorkerHandle[], canDrain: number): void {
+    for (const worker of retiring.slice(0, Math.max(0, canDrain))) this.#drainWorker(worker, 'drain')
+  }
+
+  #drainWorker(worker: WorkerHandle, how: 'drain' | 'SIGTERM' | 'SIGKILL'): void {
+    if (worker.state === 'draining') return
+    worker.state = 'draining'
+    worker.drainingSince = Date.now()
+    if (how === 'SIGKILL') this.#kill(worker)
+    else if (how === 'SIGTERM') worker.signal('SIGTERM')
+    else worker.send({ type: 'drain' })
+  }
+
+  #spawnWorker(): void {
+    const { path, execArgv } = workerEntry()
+    const spec: WorkerSpec = {
+      config: this.config,
+      listeners: this.#listeners.filter((listener) => listener.handle).length,
+      reusePort: this.#reusePortListeners(),
+      name: this.#name,
+    }
+    const child = fork(path, [], {
+      env: { ...process.env, TSGI_WORKER: JSON.stringify(spec) },
+      execArgv,
+      stdio: 'inherit',
+    })
+    const worker = new WorkerHandle(child, this.#nextAge++, this.#generation, Date.now())
+    this.#workers.set(worker.pid, worker)
+    child.on('message', (message: unknown) => this.#onChildMessage(worker, message))
+    child.once('exit', (code, signal) => this.#queue({ kind: 'exit', worker, code, signal }))
+    child.on('error', (error) => this.#log.error(`Worker (pid:${worker.pid}): ${error.message}`))
+    this.#listeners.forEach((_, index) => this.#sendListener(worker, index))
+    this.#log.info(`Booting worker with pid: ${worker.pid}`)
+  }
+
+  /** Heartbeats are recorded on arrival (recording is not acting); the rest is queued. */
+  #onChildMessage(worker: WorkerHandle, message: unknown): void {
+    if (!isWorkerMessage(message)) return
+    worker.lastBeat = Date.now()
+    if (message.type !== 'heartbeat') this.#queue({ kind: 'message', worker, message })
+  }
+
+  #queue(event: WorkerEvent): void {
+    this.#events.push(event)
+    this.#wake()
+  }
+
+  /** The listeners each worker binds itself (--balance reuseport), by index. */
+  #reusePortListeners(): WorkerSpec['reusePort'] {
+    return this.#listeners.flatMap((listener, index) =>
+      !listener.handle && listener.bound.kind === 'tcp'
+        ? [{ index, host: listener.bound.host, port: listener.bound.port }]
+        : []
+    )
+  }
+
+  #sendListener(worker: WorkerHandle, index: number): void {
+    const listener = this.#listeners[index]
+    if (!listener?.handle) return
+    worker.send({ type: 'listener', index, count: this.#listeners.length }, listener.handle)
+  }
+
+  // ---- stopping ----
+
+  #halt(reason: string, exitCode: number): void {
+    this.#log.critical(`${reason}`)
+    this.#log.info(`Shutting down: exit code ${exitCode}`)
+    this.#exitCode = exitCode
+    this.#stop(false)
+  }
+
+  /**
+   * TERM: workers stop accepting, finish in-flight requests and close idle connections, within
+   * --graceful-timeout; then anything left is killed. INT/QUIT: workers quit at once.
+   */
+  async #shutdown(): Promise<void> {
+    this.#closeListeners()
+    const signal = this.#graceful ? 'SIGTERM' : 'SIGQUIT'
+    for (const worker of this.#workers.values()) {
+      worker.state = 'draining'
+      worker.signal(signal)
+    }
+    const deadline = Date.now() + this.config.gracefulTimeout * 1000
+    while (this.#workers.size > 0 && Date.now() < deadline) {
+      await this.#sleep(this.#tickMs)
+      this.#handleEvents()
+      if (this.#graceful && this.#signals.shift() !== undefined) {
+        // A second signal during a graceful stop turns it into a quick one, as in Gunicorn.
+        this.#graceful = false
+        for (const worker of this.#workers.values()) worker.signal('SIGQUIT')
+      }
+    }
+    for (const worker of this.#workers.values()) this.#kill(worker)
+    while (this.#workers.size > 0) {
+      await this.#sleep(this.#tickMs)
+      this.#handleEvents()
+    }
+    this.#signals.uninstall()
+    this.#pidfile?.unlink()
+    this.#log.info('Shutting down: Master')
+    await this.#log.close()
+  }
+
+  #closeListeners(): void {
+    for (const listener of this.#listeners) listener.close()
+    this.#listeners = []
+  }
+}
+
+/** The worker module: the compiled one next to us, or the TypeScript source under tsx. */
+function workerEntry(): { path: string; execArgv: string[] } {
+  const fromSource = import.meta.url.endsWith('.ts')
+  const path = fileURLToPath(new URL(fromSource ? './worker-main.ts' : './worker-main.js', import.meta.url))
+  const inherited = process.execArgv.filter((arg) => !arg.startsWith('--inspect'))
+  return { path, execArgv: fromSource && !inherited.includes('tsx') ? [...inherited, '--import', 'tsx'] : inherited }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,130 @@
+/**
+ * Listening sockets. The master binds every address itself but never listens or accepts: it
+ * holds bound handles and passes them to workers over IPC; a worker's listen() turns the shared
+ * socket into a listening one, and the kernel spreads connections over the workers accepting on
+ * it. A master that called listen() would accept connections itself, and they would hang.
+ * @module
+ */
+import { lookup } from 'node:dns/promises'
+import { existsSync, lstatSync, unlinkSync } from 'node:fs'
+import net from 'node:net'
+import { getSystemErrorName } from 'node:util'
+
+import type { BindAddress as Address } from './config/address.ts'
+
+export type { Address }
+
+/**
+ * A bound socket the master owns; `handle` is what travels to workers. With --balance
+ * reuseport a TCP listener has no handle: each worker binds its own SO_REUSEPORT socket to
+ * `bound`, whose port the master fixed (port 0 resolved) so that all workers share it.
+ */
+export interface Listener {
+  readonly address: Address
+  /** The concrete address: port 0 resolved, host resolved to an IP. */
+  readonly bound: Address
+  readonly handle: object | undefined
+  close(): void
+}
+
+/** Node's libuv TCP/Pipe handle, as cluster uses it: bound, not yet listening. */
+interface ServerHandle {
+  close(): void
+  getsockname?(out: { address?: string; port?: number; family?: string }): number
+}
+
+type CreateServerHandle = (
+  address: string | null,
+  port: number | null,
+  addressType: number | null,
+  fd?: number
+) => ServerHandle | number
+
+/**
+ * `net._createServerHandle` is how node:cluster's primary binds a shared socket without
+ * listening (SCHED_NONE). No public API binds without listening, so we use the same function.
+ */
+function createServerHandle(): CreateServerHandle {
+  const create = (net as unknown as { _createServerHandle?: CreateServerHandle })._createServerHandle
+  if (typeof create !== 'function') {
+    throw new Error('this Node.js has no net._createServerHandle; cannot share listening sockets')
+  }
+  return create
+}
+
+/** Binds `address`; throws an Error with a one-line message naming the address on failure. */
+export async function bindListener(address: Address, reusePort = false): Promise<Listener> {
+  if (address.kind === 'unix') return bindUnix(address)
+  if (address.kind === 'fd') return adoptFd(address)
+  const { address: ip, family } = await lookup(address.host, { verbatim: true })
+  const result = createServerHandle()(ip, address.port, family)
+  if (typeof result === 'number') throw bindError(result, formatAddress(address))
+  const out: { address?: string; port?: number } = {}
+  result.getsockname?.(out)
+  const bound: Address = { kind: 'tcp', host: out.address ?? ip, port: out.port ?? address.port }
+  if (!reusePort) return listener(address, bound, result)
+  // The bind above checked the address and fixed the port; the workers bind it themselves.
+  result.close()
+  return { address, bound, handle: undefined, close() {} }
+}
+
+/** SO_REUSEPORT for TCP listeners arrived in Node 22.12 and 23.1. */
+export function hasReusePort(versions = process.versions.node): boolean {
+  const [major = 0, minor = 0] = versions.split('.').map(Number)
+  return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12)
+}
+
+function bindUnix(address: { kind: 'unix'; path: string }): Listener {
+  removeStaleSocket(address.path)
+  const result = createServerHandle()(address.path, -1, -1)
+  if (typeof result === 'number') throw bindError(result, formatAddress(address))
+  return listener(address, address, result, () => removeStaleSocket(address.path))
+}
+
+/** fd://N: a socket inherited from the parent (systemd socket activation, a supervisor). */
+function adoptFd(address: { kind: 'fd'; fd: number }): Listener {
+  const result = createServerHandle()(null, null, null, address.fd)
+  if (typeof result === 'number') throw bindError(result, formatAddress(address))
+  return listener(address, address, result)
+}
+
+function listener(
+  address: Address,
+  bound: Address,
+  handle: ServerHandle,
+  cleanup?: () => void
+): Listener {
+  let closed = false
+  return {
+    address,
+    bound,
+    handle,
+    close() {
+      if (closed) return
+      closed = true
+      handle.close()
+      cleanup?.()
+    },
+  }
+}
+
+/** A socket file left by a previous run would make bind fail with EADDRINUSE. */
+function removeStaleSocket(path: string): void {
+  if (!existsSync(path)) return
+  if (!lstatSync(path).isSocket()) throw new Error(`${path} exists and is not a socket`)
+  unlinkSync(path)
+}
+
+function bindError(errno: number, where: string): Error {
+  const name = getSystemErrorName(errno)
+  const reason = name === 'EADDRINUSE' ? 'address in use' : name === 'EACCES' ? 'permission denied' : name
+  return new Error(`cannot bind ${where}: ${reason} (${name})`)
+}
+
+/** The address as users write it: `http://127.0.0.1:8000`, `unix:/run/app.sock`, `fd://3`. */
+export function formatAddress(address: Address): string {
+  if (address.kind === 'unix') return `unix:${address.path}`
+  if (address.kind === 'fd') return `fd://${address.fd}`
+  const host = address.host.includes(':') ? `[${address.host}]` : address.host
+  return `http://${host}:${address.port}`
+}

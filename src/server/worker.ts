@@ -1,0 +1,167 @@
+/**
+ * The worker: one process serving the app on the listeners the master hands it. It reports
+ * liveness, counts requests for --max-requests, and drains or quits on the master's word.
+ * Worker classes (workers/) differ only in how many connections they hold and in keep-alive.
+ * @module
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createRequestHandler, type RequestHandler, type RequestRecord } from '../core/handler.ts'
+import { LineErrorStream } from '../core/error-stream.ts'
+import type { Application } from '../spec/types.ts'
+import { AcceptGate } from './accept-gate.ts'
+import type { Config } from './config/config.ts'
+import { checkLimits, maxHeaderSize, rejectRequest, type RequestLimits } from './http/limits.ts'
+import type { WorkerMessage } from './ipc.ts'
+import type { AccessLog } from './logging/access-log.ts'
+import type { ErrorLog } from './logging/error-log.ts'
+
+export interface WorkerContext {
+  config: Config
+  app: Application
+  log: ErrorLog
+  accessLog: AccessLog
+  /** Tells the master something; a no-op once the IPC channel is gone. */
+  send: (message: WorkerMessage) => void
+  /** Ends the process once the worker has stopped (flushes logs first). */
+  exit: (code: number) => void
+}
+
+export class Worker {
+  readonly context: WorkerContext
+  readonly http: Server
+  readonly #gate: AcceptGate
+  readonly #limits: RequestLimits
+  readonly #maxRequests: number
+  #requests = 0
+  #draining = false
+
+  constructor(context: WorkerContext) {
+    this.context = context
+    const { config } = context
+    this.#limits = {
+      line: config.limitRequestLine,
+      fields: config.limitRequestFields,
+      fieldSize: config.limitRequestFieldSize,
+    }
+    this.#maxRequests = maxRequestsWithJitter(config.maxRequests, config.maxRequestsJitter)
+    this.http = this.#createHttpServer(this.#createHandler())
+    this.#gate = new AcceptGate({
+      http: this.http,
+      capacity: this.capacity,
+      backlog: config.backlog,
+      requestListener: (index) => context.send({ type: 'need-listener', index }),
+      onDrained: () => this.#exit(),
+    })
+  }
+
+  /** Connections one worker holds at once (the worker class decides). */
+  get capacity(): number {
+    return this.context.config.workerConnections
+  }
+
+  /** Whether connections stay open between requests (the worker class decides). */
+  get keepAlive(): boolean {
+    return true
+  }
+
+  get draining(): boolean {
+    return this.#draining
+  }
+
+  /** Accepts on a listener the master sent. */
+  listen(index: number, handle: object): Promise<void> {
+    return this.#gate.listen(index, handle)
+  }
+
+  /** Accepts on a SO_REUSEPORT socket of its own (--balance reuseport). */
+  listenReusePort(index: number, host: string, port: number): Promise<void> {
+    return this.#gate.listenReusePort(index, host, port)
+  }
+
+  /**
+   * Stops accepting and exits once in-flight requests are done. Responses from now on say
+   * `Connection: close`. With `closeIdle` (TERM), idle keep-alive connections are closed at
+   * once; without it (reload, max-requests) they close on their next response or at the
+   * keep-alive timeout, so no client races a request against our close.
+   */
+  drain(closeIdle: boolean): void {
+    if (!this.#draining) {
+      this.#draining = true
+      this.context.log.info(`Worker draining (pid: ${process.pid})`)
+      this.#gate.close()
+      const limit = this.context.config.gracefulTimeout * 1000
+      setTimeout(() => this.#exit(), limit).unref()
+    }
+    if (closeIdle) this.http.closeIdleConnections()
+  }
+
+  #createHttpServer(handler: RequestHandler): Server {
+    const { config } = this.context
+    const server = createServer({
+      keepAliveTimeout: config.keepAlive * 1000,
+      maxHeaderSize: maxHeaderSize(this.#limits),
+      // Bound how long a slow client may take to send its headers and its whole request.
+      headersTimeout: 60_000,
+      requestTimeout: 300_000,
+    })
+    server.maxHeadersCount = this.#limits.fields + 1
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => this.#onRequest(req, res, handler)
+    server.on('request', onRequest)
+    server.on('checkContinue', onRequest)
+    // The http.Server never listens itself (the gate accepts for it), so start Node's request
+    // and headers timeout checks the way listening would.
+    server.emit('listening')
+    return server
+  }
+
+  #onRequest(req: IncomingMessage, res: ServerResponse, handler: RequestHandler): void {
+    if (this.#draining || !this.keepAlive) res.shouldKeepAlive = false
+    const status = checkLimits(req, this.#limits)
+    if (status !== 0) {
+      this.context.log.debug(`Rejected ${req.method} request with ${status}: over a request limit`)
+      rejectRequest(res, status)
+      return
+    }
+    void handler(req, res)
+  }
+
+  #createHandler(): RequestHandler {
+    const { log } = this.context
+    return createRequestHandler(this.context.app, {
+      multiprocess: true,
+      errorLog: { error: (message, error) => log.exception(message, error) },
+      errors: new LineErrorStream((line) => log.error(line)),
+      onFinish: (record) => this.#onFinish(record),
+    })
+  }
+
+  #onFinish(record: RequestRecord): void {
+    const { accessLog } = this.context
+    if (accessLog.enabled) {
+      accessLog.log({
+        req: record.req,
+        status: record.status,
+        responseHeaders: record.headers,
+        bytes: record.bytes,
+        startedAt: record.startedAt,
+        environ: record.environ,
+      })
+    }
+    this.#requests++
+    if (this.#requests === this.#maxRequests) {
+      this.context.log.info(`Autorestarting worker after current request (max-requests ${this.#maxRequests})`)
+      this.context.send({ type: 'retire', requests: this.#requests })
+    }
+  }
+
+  #exit(): void {
+    this.context.log.info(`Worker exiting (pid: ${process.pid})`)
+    this.context.exit(0)
+  }
+}
+
+/** --max-requests plus a random 0..jitter, so workers started together don't retire together. */
+function maxRequestsWithJitter(maxRequests: number, jitter: number): number {
+  if (maxRequests <= 0) return 0
+  return maxRequests + Math.floor(Math.random() * (jitter + 1))
+}

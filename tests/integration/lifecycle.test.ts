@@ -1,0 +1,71 @@
+// Starting and stopping: boot failures, graceful TERM, quick INT, master death, pid file.
+import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { FIXTURES, get, Tsgi, waitForExit } from './harness.ts'
+
+const APP = `${FIXTURES}prefork.ts`
+
+test('an app that throws on import stops the server with exit code 4 and the reason', async (t) => {
+  const tsgi = await Tsgi.start(t, ['-w', '2', '-b', '127.0.0.1:0', `${FIXTURES}prefork-broken.ts`])
+  const { code } = await tsgi.exited
+  assert.equal(code, 4)
+  assert.match(tsgi.output, /the database URL is not set/)
+  assert.equal((tsgi.output.match(/Booting worker/g) ?? []).length <= 2, true, 'no respawn loop')
+})
+
+test('a missing export stops the server with exit code 4 and names the export', async (t) => {
+  const tsgi = await Tsgi.start(t, ['-b', '127.0.0.1:0', `${APP}:nope`])
+  const { code } = await tsgi.exited
+  assert.equal(code, 4)
+  assert.match(tsgi.output, /nope/)
+})
+
+test('TERM lets an in-flight slow request complete, then exits 0', async (t) => {
+  const tsgi = await Tsgi.start(t, ['-w', '1', '-b', '127.0.0.1:0', APP])
+  const url = await tsgi.url()
+  const [worker] = await tsgi.readyWorkers(1)
+  const slow = get(`${url}/slow?1500`)
+  await tsgi.waitFor(/slow request started/)
+  tsgi.signal('SIGTERM')
+  const res = await slow
+  assert.equal(res.status, 200)
+  assert.equal(res.body, String(worker))
+  const { code } = await tsgi.exited
+  assert.equal(code, 0)
+  assert.match(tsgi.output, /Shutting down: Master/)
+})
+
+test('INT stops at once and exits 0', async (t) => {
+  const tsgi = await Tsgi.start(t, ['-w', '2', '-b', '127.0.0.1:0', APP])
+  await tsgi.url()
+  const workers = await tsgi.readyWorkers(2)
+  tsgi.signal('SIGINT')
+  const { code } = await tsgi.exited
+  assert.equal(code, 0)
+  for (const pid of workers) await waitForExit(pid)
+})
+
+test('workers exit by themselves when the master is killed with SIGKILL', async (t) => {
+  const tsgi = await Tsgi.start(t, ['-w', '2', '-b', '127.0.0.1:0', APP])
+  await tsgi.url()
+  const workers = await tsgi.readyWorkers(2)
+  tsgi.signal('SIGKILL')
+  await tsgi.exited
+  for (const pid of workers) await waitForExit(pid, 10_000)
+})
+
+test('the pid file holds the master pid while it runs and is removed on exit', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-pid-'))
+  const pidfile = join(dir, 'tsgi.pid')
+  const tsgi = await Tsgi.start(t, ['-p', pidfile, '-b', '127.0.0.1:0', APP])
+  const url = await tsgi.url()
+  await tsgi.readyWorkers(1)
+  assert.equal(readFileSync(pidfile, 'utf8').trim(), String(tsgi.pid))
+  assert.equal((await get(url)).status, 200)
+  tsgi.signal('SIGTERM')
+  await tsgi.exited
+  assert.equal(existsSync(pidfile), false)
+})
