@@ -7,7 +7,7 @@
  *   curl -A vim localhost:8000/         → … HTTP_USER_AGENT:vim<---
  */
 import { pathToFileURL } from 'node:url'
-import { makeServer, type Application, type Body, type Environ, type Middleware } from 'tsgi'
+import { makeServer, mapBody, type Application, type Environ, type Middleware } from 'tsgi'
 
 const encoder = new TextEncoder()
 
@@ -32,17 +32,15 @@ const VIM = encoder.encode('vim')
 const MARK = encoder.encode('<---')
 const NEWLINE = 0x0a
 
-/** Marks every chunk that mentions vim with `<---` at the end of its line. */
+/**
+ * Marks every chunk that mentions vim with `<---` at the end of its line. mapBody keeps the
+ * spec's close rules: the inner body is ended even if the client leaves before the first chunk.
+ */
 export const PointOutVimMiddleware: Middleware = (inner) =>
   async function (environ, startResponse) {
-    return markVim(await inner(environ, startResponse))
+    const body = await inner(environ, startResponse)
+    return mapBody(body, (chunk) => (indexOf(chunk, VIM) >= 0 ? addMark(chunk) : chunk))
   }
-
-async function* markVim(body: Body): AsyncGenerator<Uint8Array> {
-  for await (const chunk of body) {
-    yield indexOf(chunk, VIM) >= 0 ? addMark(chunk) : chunk
-  }
-}
 
 /** Inserts the mark before the chunk's trailing newline, or at its end when it has none. */
 function addMark(chunk: Uint8Array): Uint8Array {
