@@ -1,0 +1,431 @@
+/**
+ * Every setting of the `tsgi` command, declared once. The Config type, the command-line parser,
+ * `--help`, config files, TSGI_CMD_ARGS, `--print-config` and docs/settings.md are all derived
+ * from this table (Gunicorn's config.py, as data). To add a setting: add it here, then run
+ * `npm run docs:settings`.
+ * @module
+ */
+import { setting, type Setting } from './setting.ts'
+import {
+  bindList,
+  boolean,
+  headerCountLimit,
+  intBetween,
+  nonNegativeInt,
+  oneOf,
+  optionalAppSpec,
+  optionalConfigFile,
+  optionalString,
+  positiveInt,
+  directory,
+  string,
+} from './validators.ts'
+
+export { SECTIONS, type Section, type Setting, type SettingType } from './setting.ts'
+
+/** Gunicorn's default access log format. */
+const ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'
+
+export const SETTINGS = [
+  // Config File
+  setting({
+    name: 'config',
+    section: 'Config File',
+    cli: ['-c', '--config'],
+    meta: 'FILE',
+    type: 'string',
+    default: null,
+    defaultText: 'the first of ./tsgi.config.{ts,mts,js,mjs,json} found',
+    validate: optionalConfigFile,
+    doc: `
+      The config file to read.
+
+      A \`.ts\`, \`.mts\`, \`.js\` or \`.mjs\` module whose default export is an object of
+      settings (\`export default defineConfig({ workers: 4 })\`, with \`defineConfig\` from
+      \`tsgi\` for types), or a \`.json\` object. Keys are the camelCase setting names; an
+      unknown key is an error. A relative path is relative to the directory tsgi starts in.
+      Only the command line or TSGI_CMD_ARGS can name the file; with neither, the default file
+      is read when it exists, and no config file is fine.`,
+  }),
+  setting({
+    name: 'app',
+    section: 'Config File',
+    cli: [],
+    positional: true,
+    meta: 'MODULE[:EXPORT]',
+    type: 'string',
+    default: null,
+    validate: optionalAppSpec,
+    doc: `
+      The application to serve, as MODULE[:EXPORT].
+
+      MODULE is a \`.ts\`, \`.mts\`, \`.js\` or \`.mjs\` file (relative to \`chdir\`) or a
+      package name; EXPORT is the name of its export, \`app\` when omitted. It is the command's
+      argument, or \`app\` in the config file (Gunicorn's \`wsgi_app\`). TypeScript loads without
+      a build step: Node's own type stripping where it is on by default (Node 22.18 and later),
+      tsx elsewhere. Under tsx, as under \`node --import tsx\`, a \`.ts\` file in a package
+      without \`"type": "module"\` is compiled to CommonJS, where top-level \`await\` is not
+      allowed: use \`.mts\` or set the package type for that.`,
+  }),
+
+  // Server Socket
+  setting({
+    name: 'bind',
+    section: 'Server Socket',
+    cli: ['-b', '--bind'],
+    env: 'PORT',
+    fromEnv: (port) => [`0.0.0.0:${port}`],
+    meta: 'ADDRESS',
+    type: 'list',
+    default: ['127.0.0.1:8000'],
+    validate: bindList,
+    doc: `
+      The socket to bind; repeat the flag to bind several.
+
+      \`HOST:PORT\`, \`[IPV6]:PORT\`, \`HOST\` (port 8000), \`:PORT\` (every IPv4 interface),
+      \`unix:PATH\` or \`fd://N\` (a socket inherited from the parent, such as systemd's).
+      \`-b 127.0.0.1:8000 -b [::1]:8000\` serves on both loopback addresses. When no layer sets
+      \`bind\` and the \`PORT\` environment variable is set, the default is \`0.0.0.0:$PORT\`,
+      as platforms such as Heroku expect.`,
+  }),
+  setting({
+    name: 'backlog',
+    section: 'Server Socket',
+    cli: ['--backlog'],
+    meta: 'INT',
+    type: 'integer',
+    default: 2048,
+    validate: positiveInt,
+    doc: `
+      The maximum number of pending connections.
+
+      Connections the kernel has accepted that no worker has taken yet. Beyond this, clients
+      get errors. It matters only under heavy load; the kernel may cap it (\`somaxconn\`).`,
+  }),
+  setting({
+    name: 'balance',
+    section: 'Server Socket',
+    cli: ['--balance'],
+    meta: 'STRATEGY',
+    type: 'string',
+    default: 'shared',
+    validate: oneOf(['shared', 'reuseport', 'roundrobin']),
+    doc: `
+      How connections reach the workers: shared, reuseport or roundrobin.
+
+      \`shared\`: the master owns one socket per address and every worker accepts on it; the
+      kernel hands each connection to a waiting worker (Gunicorn's model). \`reuseport\`: each
+      worker binds its own \`SO_REUSEPORT\` socket and the kernel spreads connections evenly
+      by hash (Gunicorn's \`--reuse-port\`; Linux). \`roundrobin\`: the master accepts every
+      connection and passes it to the workers in turn, as node:cluster does by default.`,
+  }),
+
+  // Worker Processes
+  setting({
+    name: 'workers',
+    section: 'Worker Processes',
+    cli: ['-w', '--workers'],
+    env: 'WEB_CONCURRENCY',
+    meta: 'INT',
+    type: 'integer',
+    default: 1,
+    validate: positiveInt,
+    doc: `
+      The number of worker processes.
+
+      Generally 2 to 4 times the number of CPU cores; tune it to the load. When no layer sets
+      \`workers\`, the \`WEB_CONCURRENCY\` environment variable replaces the default, as
+      platforms such as Heroku set it.`,
+  }),
+  setting({
+    name: 'workerClass',
+    section: 'Worker Processes',
+    cli: ['-k', '--worker-class'],
+    meta: 'CLASS',
+    type: 'string',
+    default: 'async',
+    validate: oneOf(['async', 'sync']),
+    doc: `
+      The type of worker: async or sync.
+
+      \`async\`: an event loop serving many connections at once, up to
+      \`workerConnections\`; right for apps that wait on I/O. \`sync\`: one request at a time,
+      for CPU-bound apps, as Gunicorn's sync worker: a busy worker takes no new connection, so
+      connections wait in the queue for an idle worker instead of behind a slow request, and
+      there is no keep-alive (every response closes its connection).`,
+  }),
+  setting({
+    name: 'workerConnections',
+    section: 'Worker Processes',
+    cli: ['--worker-connections'],
+    meta: 'INT',
+    type: 'integer',
+    default: 1000,
+    validate: positiveInt,
+    doc: `
+      The maximum number of simultaneous connections per async worker.
+
+      A worker at the cap stops accepting; further connections wait for a worker below it.
+      Ignored by \`sync\` workers, which take one at a time.`,
+  }),
+  setting({
+    name: 'maxRequests',
+    section: 'Worker Processes',
+    cli: ['--max-requests'],
+    meta: 'INT',
+    type: 'integer',
+    default: 0,
+    validate: nonNegativeInt,
+    doc: `
+      Restart a worker after it has served this many requests; 0 disables.
+
+      A simple bound on memory leaks: the worker is replaced gracefully, without failing a
+      request.`,
+  }),
+  setting({
+    name: 'maxRequestsJitter',
+    section: 'Worker Processes',
+    cli: ['--max-requests-jitter'],
+    meta: 'INT',
+    type: 'integer',
+    default: 0,
+    validate: nonNegativeInt,
+    doc: `
+      The most to add at random to \`maxRequests\`, per worker.
+
+      Each worker restarts after \`maxRequests + random(0, maxRequestsJitter)\` requests, so
+      workers started together do not all restart together.`,
+  }),
+  setting({
+    name: 'timeout',
+    section: 'Worker Processes',
+    cli: ['-t', '--timeout'],
+    meta: 'INT',
+    type: 'integer',
+    default: 30,
+    validate: nonNegativeInt,
+    doc: `
+      Kill and replace a worker silent for this many seconds; 0 disables.
+
+      A heartbeat timeout, not a request timeout: a worker is silent when its event loop is
+      blocked (a CPU-bound request, an endless loop), not merely when a request is slow while
+      it awaits I/O.`,
+  }),
+  setting({
+    name: 'gracefulTimeout',
+    section: 'Worker Processes',
+    cli: ['--graceful-timeout'],
+    meta: 'INT',
+    type: 'integer',
+    default: 30,
+    validate: nonNegativeInt,
+    doc: `
+      Seconds a stopping worker has to finish its requests before it is killed.
+
+      Counted from the stop or restart signal (TERM, HUP, a scale-down, maxRequests).`,
+  }),
+  setting({
+    name: 'keepAlive',
+    section: 'Worker Processes',
+    cli: ['--keep-alive'],
+    meta: 'INT',
+    type: 'integer',
+    default: 5,
+    validate: nonNegativeInt,
+    doc: `
+      Seconds to wait for the next request on a keep-alive connection; 0 disables keep-alive.
+
+      5 rather than Gunicorn's 2: it is Node's own default (\`server.keepAliveTimeout\`), and
+      the server should hold an idle connection longer than a proxy in front waits before
+      reusing it, or the proxy may send a request just as the server closes the connection.
+      Behind a proxy that keeps upstream connections open, set it above the proxy's idle
+      timeout. Ignored by \`sync\` workers.`,
+  }),
+
+  // Security
+  setting({
+    name: 'limitRequestLine',
+    section: 'Security',
+    cli: ['--limit-request-line'],
+    meta: 'INT',
+    type: 'integer',
+    default: 4094,
+    validate: intBetween(0, 8190),
+    doc: `
+      The maximum size of the HTTP request line in bytes; 0 means no limit (up to 8190).
+
+      The request line is the method, the URI with its query string, and the protocol
+      version; a longer one is rejected. Like the two limits below, it bounds what a client
+      can make a worker hold in memory.`,
+  }),
+  setting({
+    name: 'limitRequestFields',
+    section: 'Security',
+    cli: ['--limit-request-fields'],
+    meta: 'INT',
+    type: 'integer',
+    default: 100,
+    validate: headerCountLimit,
+    doc: `
+      The maximum number of header fields in a request (at most 32768).
+
+      A request with more is rejected. 0 means the maximum, 32768, as in Gunicorn.`,
+  }),
+  setting({
+    name: 'limitRequestFieldSize',
+    section: 'Security',
+    cli: ['--limit-request-field-size', '--limit-request-field_size'],
+    meta: 'INT',
+    type: 'integer',
+    default: 8190,
+    validate: nonNegativeInt,
+    doc: `
+      The maximum size of one request header field in bytes; 0 means no limit.
+
+      A request with a larger field is rejected. \`--limit-request-field_size\` is Gunicorn's
+      spelling of the flag.`,
+  }),
+
+  // Server Mechanics
+  setting({
+    name: 'chdir',
+    section: 'Server Mechanics',
+    cli: ['--chdir'],
+    meta: 'DIR',
+    type: 'string',
+    default: '.',
+    defaultText: 'the directory tsgi starts in',
+    validate: directory,
+    doc: `
+      Change to this directory before loading the app.
+
+      MODULE paths are relative to it. A relative value is relative to the directory tsgi
+      starts in, as the config file's path is.`,
+  }),
+  setting({
+    name: 'pidfile',
+    section: 'Server Mechanics',
+    cli: ['-p', '--pid'],
+    meta: 'FILE',
+    type: 'string',
+    default: null,
+    validate: optionalString,
+    doc: `
+      Write the master's process id to this file.
+
+      For sending it signals (\`kill -HUP $(cat FILE)\`); removed when the master exits.`,
+  }),
+  setting({
+    name: 'checkConfig',
+    section: 'Server Mechanics',
+    cli: ['--check-config'],
+    type: 'boolean',
+    default: false,
+    validate: boolean,
+    doc: `
+      Check the configuration and the app, then exit.
+
+      Reads every setting and loads the app as a worker would, without binding or starting
+      anything; exits 0 when all is well, or 1 with a message saying what is wrong.`,
+  }),
+  setting({
+    name: 'printConfig',
+    section: 'Server Mechanics',
+    cli: ['--print-config'],
+    type: 'boolean',
+    default: false,
+    validate: boolean,
+    doc: `
+      Print every setting's effective value, then exit.
+
+      One \`name = value\` line per setting, in JSON, with the source of each value that is
+      not the default. As in Gunicorn it implies \`checkConfig\` when an app is named: the app
+      is loaded too, and a failure exits 1.`,
+  }),
+
+  // Logging
+  setting({
+    name: 'accessLog',
+    section: 'Logging',
+    cli: ['--access-logfile'],
+    meta: 'FILE',
+    type: 'string',
+    default: null,
+    validate: optionalString,
+    doc: `
+      The access log file; \`-\` means standard output.
+
+      No access log by default.`,
+  }),
+  setting({
+    name: 'accessLogFormat',
+    section: 'Logging',
+    cli: ['--access-logformat'],
+    meta: 'STRING',
+    type: 'string',
+    default: ACCESS_LOG_FORMAT,
+    validate: string,
+    doc: `
+      The access log format, in Gunicorn's \`%(atom)s\` notation.
+
+      The default is Gunicorn's: remote address, \`-\`, user, time, request line, status,
+      response length, referer and user agent.`,
+  }),
+  setting({
+    name: 'errorLog',
+    section: 'Logging',
+    cli: ['--error-logfile', '--log-file'],
+    meta: 'FILE',
+    type: 'string',
+    default: '-',
+    validate: string,
+    doc: `
+      The error log file; \`-\` means standard error.
+
+      The server's own messages: start, stop, worker events and application errors.`,
+  }),
+  setting({
+    name: 'logLevel',
+    section: 'Logging',
+    cli: ['--log-level'],
+    meta: 'LEVEL',
+    type: 'string',
+    default: 'info',
+    validate: oneOf(['debug', 'info', 'warning', 'error', 'critical']),
+    doc: `
+      The least severe error log messages to write.
+
+      One of debug, info, warning, error and critical, in any case.`,
+  }),
+
+  // Process Naming
+  setting({
+    name: 'procName',
+    section: 'Process Naming',
+    cli: ['-n', '--name'],
+    meta: 'STRING',
+    type: 'string',
+    default: null,
+    validate: optionalString,
+    doc: `
+      A name for the server's processes, as \`ps\` shows them.
+
+      It tells apart several tsgi servers on one machine (Gunicorn's \`proc_name\`); without
+      it, the process titles name the app.`,
+  }),
+] as const satisfies readonly Setting[]
+
+type AnySetting = (typeof SETTINGS)[number]
+
+/** The name of a setting (camelCase, as in config files). */
+export type SettingName = AnySetting['name']
+
+/** The effective configuration: every setting's validated value, frozen. */
+export type Config = {
+  readonly [S in AnySetting as S['name']]: ReturnType<S['validate']>
+}
+
+/** A setting by name. */
+export const SETTINGS_BY_NAME: ReadonlyMap<string, Setting> = new Map(
+  SETTINGS.map((entry) => [entry.name, entry as Setting])
+)
