@@ -110,9 +110,6 @@ export class Arbiter {
   }
 
   #checkBalance(): void {
-    if (this.config.balance === 'roundrobin') {
-      throw new ConfigError('--balance roundrobin is not available yet; use shared or reuseport')
-    }
     if (this.config.balance !== 'reuseport') return
     if (!hasReusePort()) {
       throw new ConfigError(`--balance reuseport needs Node 22.12 or later (this is ${process.version})`)

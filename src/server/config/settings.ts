@@ -109,15 +109,18 @@ export const SETTINGS = [
     meta: 'STRATEGY',
     type: 'string',
     default: 'shared',
-    validate: oneOf(['shared', 'reuseport', 'roundrobin']),
+    validate: oneOf(['shared', 'reuseport']),
     doc: `
-      How connections reach the workers: shared, reuseport or roundrobin.
+      How connections reach the workers: shared or reuseport.
 
-      \`shared\`: the master owns one socket per address and every worker accepts on it; the
-      kernel hands each connection to a waiting worker (Gunicorn's model). \`reuseport\`: each
-      worker binds its own \`SO_REUSEPORT\` socket and the kernel spreads connections evenly
-      by hash (Gunicorn's \`--reuse-port\`; Linux). \`roundrobin\`: the master accepts every
-      connection and passes it to the workers in turn, as node:cluster does by default.`,
+      \`shared\` (the default): the master owns one socket per address and every worker
+      accepts on it; the kernel hands each connection to a waiting worker (Gunicorn's model).
+      It works on every Node version and with both worker classes, and a worker that stops
+      accepting (reload, max-requests, a busy sync worker) loses no queued connection.
+      \`reuseport\`: each worker binds its own \`SO_REUSEPORT\` socket and the kernel spreads
+      connections by hash (Gunicorn's \`--reuse-port\`; Linux, Node 22.12 or later, async
+      workers only). It spreads long-lived keep-alive connections more evenly, but connections
+      queued on a worker's socket when that worker drains are lost. DESIGN.md has the numbers.`,
   }),
 
   // Worker Processes
