@@ -11,10 +11,14 @@ const modes = ['shared', 'reuseport']
 const loads = { 'keep-alive': [], 'connection-close': ['-H', 'Connection: close'] }
 
 function start(mode, counts) {
-  const child = spawn(process.execPath, ['bin/tsgi.js', '-w', '2', '--balance', mode, '-b', '127.0.0.1:0', 'bench/apps/hello-count.ts'], {
-    env: { ...process.env, TSGI_BENCH_COUNTS: counts },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    ['bin/tsgi.js', '-w', '2', '--balance', mode, '-b', '127.0.0.1:0', 'bench/apps/hello-count.ts'],
+    {
+      env: { ...process.env, TSGI_BENCH_COUNTS: counts },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }
+  )
   return new Promise((resolve, reject) => {
     let log = ''
     child.stderr.on('data', (d) => {
@@ -30,12 +34,18 @@ for (const [load, extra] of Object.entries(loads)) {
   for (const mode of modes) {
     const counts = mkdtempSync(join(tmpdir(), 'tsgi-balance-'))
     const { child, url } = await start(mode, counts)
-    const wrk = spawnSync('wrk', ['-t1', '-c50', `-d${seconds}s`, ...extra, url + '/'], { encoding: 'utf8' })
+    const wrk = spawnSync('wrk', ['-t1', '-c50', `-d${seconds}s`, ...extra, url + '/'], {
+      encoding: 'utf8',
+    })
     const rps = /Requests\/sec:\s+([\d.]+)/.exec(wrk.stdout)?.[1]
     child.kill('SIGTERM')
     await new Promise((resolve) => child.once('exit', resolve))
-    const perWorker = readdirSync(counts).map((pid) => Number(readFileSync(join(counts, pid), 'utf8')))
+    const perWorker = readdirSync(counts).map((pid) =>
+      Number(readFileSync(join(counts, pid), 'utf8'))
+    )
     const evenness = Math.max(...perWorker) / Math.max(1, Math.min(...perWorker))
-    console.log(`${load.padEnd(17)} ${mode.padEnd(10)} ${rps} req/s  per worker ${perWorker.join('/')}  max/min ${evenness.toFixed(2)}`)
+    console.log(
+      `${load.padEnd(17)} ${mode.padEnd(10)} ${rps} req/s  per worker ${perWorker.join('/')}  max/min ${evenness.toFixed(2)}`
+    )
   }
 }

@@ -11,7 +11,10 @@ import { makeServer, mapBody, type Application, type Environ, type Middleware } 
 
 const encoder = new TextEncoder()
 
-function* helloApp(environ: Environ, startResponse: Parameters<Application>[1]): Iterable<Uint8Array> {
+function* helloApp(
+  environ: Environ,
+  startResponse: Parameters<Application>[1]
+): Iterable<Uint8Array> {
   startResponse('200 OK', [['Content-Type', 'text/plain; charset=utf-8']])
   yield encoder.encode('Heyo\n')
   for (const [key, value] of Object.entries(environ)) {

@@ -17,3 +17,26 @@ export { ChunkInput, bytesInput } from './core/input.ts'
 export { LineErrorStream } from './core/error-stream.ts'
 export { fileWrapper, FileBody } from './core/file-wrapper.ts'
 export { isHopByHop, parseStatus } from './core/rules.ts'
+export {
+  applicationUri,
+  guessScheme,
+  requestUri,
+  setupTestingDefaults,
+  shiftPathInfo,
+  type PathEnviron,
+  type UriEnviron,
+} from './ref/util.ts'
+export { Headers, type HeaderParams } from './ref/headers.ts'
+export { runApp, type AppResult } from './ref/testing.ts'
+export { compose } from './middleware/compose.ts'
+export {
+  closeBody,
+  mapBody,
+  transformBody,
+  TransformedBody,
+  type BodyTransform,
+} from './middleware/body.ts'
+export { showExceptions, type ShowExceptionsOptions } from './middleware/show-exceptions.ts'
+export { contentLength, type ContentLengthOptions } from './middleware/content-length.ts'
+export { defineConfig, type ConfigInput } from './server/config/define.ts'
+export type { Config } from './server/config/settings.ts'

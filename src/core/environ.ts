@@ -103,7 +103,8 @@ export function splitUri(uri: string): { path: string; query: string } {
     if (schemeEnd >= 0) {
       const pathStart = target.indexOf('/', schemeEnd + 3)
       const queryStart = target.indexOf('?', schemeEnd + 3)
-      const start = pathStart < 0 ? queryStart : queryStart < 0 ? pathStart : Math.min(pathStart, queryStart)
+      const start =
+        pathStart < 0 ? queryStart : queryStart < 0 ? pathStart : Math.min(pathStart, queryStart)
       target = start < 0 ? '/' : target.slice(start)
       if (target.startsWith('?')) target = '/' + target
     }
@@ -111,13 +112,17 @@ export function splitUri(uri: string): { path: string; query: string } {
   const hash = target.indexOf('#')
   if (hash >= 0) target = target.slice(0, hash)
   const q = target.indexOf('?')
-  return q < 0 ? { path: target, query: '' } : { path: target.slice(0, q), query: target.slice(q + 1) }
+  return q < 0
+    ? { path: target, query: '' }
+    : { path: target.slice(0, q), query: target.slice(q + 1) }
 }
 
 /** Decodes %XX escapes to the bytes they stand for, each as one latin-1 character (spec §4.1). */
 export function percentDecodeLatin1(path: string): string {
   if (!path.includes('%')) return path
-  return path.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+  return path.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) =>
+    String.fromCharCode(parseInt(hex, 16))
+  )
 }
 
 function stripScriptName(path: string, scriptName: string): string {

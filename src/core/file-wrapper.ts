@@ -17,7 +17,9 @@ export class FileBody implements FileWrapper {
 
   constructor(source: FileSource, blockSize = DEFAULT_BLOCK_SIZE) {
     if (!Number.isInteger(blockSize) || blockSize <= 0) {
-      throw new TypeError(`tsgi.file_wrapper: blockSize must be a positive integer, got ${blockSize}`)
+      throw new TypeError(
+        `tsgi.file_wrapper: blockSize must be a positive integer, got ${blockSize}`
+      )
     }
     this.source = source
     this.blockSize = blockSize

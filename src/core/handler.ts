@@ -10,6 +10,7 @@ import { buildEnviron } from './environ.ts'
 import { LineErrorStream } from './error-stream.ts'
 import { FileBody } from './file-wrapper.ts'
 import { ChunkInput } from './input.ts'
+import { refusal } from './refusals.ts'
 import { ResponseWriter } from './response.ts'
 
 /** Where the core reports errors; the production server plugs its error log in here. */
@@ -47,7 +48,10 @@ const consoleLog: ErrorLog = {
 }
 
 /** Builds the `node:http` request listener that runs `app` for every request. */
-export function createRequestHandler(app: Application, options: HandlerOptions = {}): RequestHandler {
+export function createRequestHandler(
+  app: Application,
+  options: HandlerOptions = {}
+): RequestHandler {
   const log = options.errorLog ?? consoleLog
   const errors = options.errors ?? new LineErrorStream()
   const base = {
@@ -74,6 +78,7 @@ class Exchange {
   readonly #onFinish: HandlerOptions['onFinish']
   readonly #response: ResponseWriter
   readonly #environ: Environ
+  readonly #scriptName: string
   readonly #startedAt = process.hrtime.bigint()
   #controller: AbortController | undefined
   #clientGone = false
@@ -91,18 +96,25 @@ class Exchange {
     this.#app = app
     this.#log = log
     this.#onFinish = onFinish
+    this.#scriptName = base.scriptName
     this.#response = new ResponseWriter(req, res)
-    const input = new ChunkInput(req, expectsContinue(req) ? () => res.writeContinue() : undefined)
+    const input = new ChunkInput(req, expectsContinue(req) ? () => sendContinue(res) : undefined)
     this.#environ = buildEnviron(req, { ...base, input, signal: () => this.#signal() })
     res.on('close', () => this.#onClose())
   }
 
   async run(): Promise<void> {
+    const refused = refusal(this.#req, this.#scriptName)
+    if (refused) {
+      this.#refuse(refused.status, refused.reason)
+      return
+    }
     let body: Body
     try {
       body = await this.#app(this.#environ, this.#response.startResponse)
       checkBody(body)
     } catch (error) {
+      this.#response.markEnded()
       this.#fail(error)
       return
     }
@@ -111,15 +123,18 @@ class Exchange {
 
   /** Streams the body, then ends the response; closes the body exactly once (spec §5). */
   async #stream(body: Body): Promise<void> {
-    const iterator = openIterator(body)
+    let iterator: Iterator<Chunk> | AsyncIterator<Chunk> | undefined
     try {
-      if (Array.isArray(body) && this.#response.started) this.#response.setKnownLength(byteLength(body))
+      iterator = openIterator(body)
+      if (Array.isArray(body) && this.#response.started)
+        this.#response.setKnownLength(byteLength(body))
       if (body instanceof FileBody) await this.#sendFile(body)
       else await this.#pump(iterator)
       if (!this.#clientGone) this.#response.finish()
     } catch (error) {
       this.#fail(error)
     } finally {
+      this.#response.markEnded()
       await closeBody(body, iterator, this.#log)
     }
   }
@@ -150,14 +165,29 @@ class Exchange {
     const where = `${this.#req.method} ${this.#req.url}`
     if (this.#response.headersSent) {
       this.#log.error(`Error after the response started, aborting the connection: ${where}`, error)
-      this.#res.destroy()
+      abortAfterFlush(this.#res)
       return
     }
     this.#log.error(`Error handling request ${where}`, error)
     const body = Buffer.from('Internal Server Error\n')
     this.#res.writeHead(500, 'Internal Server Error', [
-      'Content-Type', 'text/plain; charset=utf-8',
-      'Content-Length', String(body.length),
+      'Content-Type',
+      'text/plain; charset=utf-8',
+      'Content-Length',
+      String(body.length),
+    ])
+    this.#res.end(body)
+  }
+
+  /** Answers without running the app, and closes the connection. */
+  #refuse(status: number, reason: string): void {
+    const body = Buffer.from(`${reason}\n`)
+    this.#res.shouldKeepAlive = false
+    this.#res.writeHead(status, reason, [
+      'Content-Type',
+      'text/plain; charset=utf-8',
+      'Content-Length',
+      String(body.length),
     ])
     this.#res.end(body)
   }
@@ -186,6 +216,22 @@ class Exchange {
   }
 }
 
+/**
+ * Closes the connection without ending the body, so the client sees it cut short (no last
+ * chunk, or fewer bytes than Content-Length). The bytes already written go out first:
+ * `destroy()` would drop those Node still holds corked, and the client would get nothing.
+ */
+function abortAfterFlush(res: ServerResponse): void {
+  const socket = res.socket
+  if (socket && !socket.destroyed) socket.destroySoon()
+  else res.destroy()
+}
+
+/** Spec §5.4: no interim response once the final one has begun; the read just waits. */
+function sendContinue(res: ServerResponse): void {
+  if (!res.headersSent) res.writeContinue()
+}
+
 function expectsContinue(req: IncomingMessage): boolean {
   return req.headers.expect?.toLowerCase() === '100-continue' && req.httpVersionMinor === 1
 }
@@ -211,11 +257,16 @@ function byteLength(chunks: readonly unknown[]): number {
 
 /**
  * Ends the iterator with `return()` and calls the body's `close()` when it has one, each once,
- * on every path: a generator's `finally` blocks always run (spec §5.1).
+ * on every path: a generator's `finally` blocks always run (spec §5.1). Without an iterator
+ * (getting it threw) there is only `close()` to call.
  */
-async function closeBody(body: Body, iterator: Iterator<Chunk> | AsyncIterator<Chunk>, log: ErrorLog) {
+async function closeBody(
+  body: Body,
+  iterator: Iterator<Chunk> | AsyncIterator<Chunk> | undefined,
+  log: ErrorLog
+) {
   try {
-    await iterator.return?.()
+    await iterator?.return?.()
   } catch (error) {
     log.error('Error while ending the response body iterator', error)
   }

@@ -16,6 +16,8 @@ export class ChunkInput implements InputStream {
   #chunks: Chunk[] = []
   #buffered = 0
   #ended = false
+  /** Why the body could not be read to its end; every later read rejects with it (spec §4.3). */
+  #failure: { error: unknown } | undefined
   #beforeFirstRead: (() => void) | undefined
 
   /**
@@ -63,18 +65,27 @@ export class ChunkInput implements InputStream {
   /** Yields the body as it arrives, chunk by chunk (not line by line, unlike WSGI). */
   async *[Symbol.asyncIterator](): AsyncIterator<Chunk> {
     if (this.#buffered > 0) yield this.#take(this.#buffered)
-    while (await this.#pull()) yield this.#take(this.#buffered)
+    // Never yield an empty chunk mid-body: readers take one for the end of the body.
+    while (await this.#pull()) if (this.#buffered > 0) yield this.#take(this.#buffered)
   }
 
   /** Pulls one chunk from the source into the buffer; false at the end of the body. */
   async #pull(): Promise<boolean> {
+    if (this.#failure) throw this.#failure.error
     if (this.#ended) return false
     if (!this.#source) {
       this.#beforeFirstRead?.()
       this.#beforeFirstRead = undefined
       this.#source = this.#open()
     }
-    const next = await this.#source.next()
+    let next: IteratorResult<Chunk>
+    try {
+      next = await this.#source.next()
+    } catch (error) {
+      // A truncated body must never look complete to a later read.
+      this.#failure = { error }
+      throw error
+    }
     if (next.done) {
       this.#ended = true
       return false
@@ -135,6 +146,7 @@ export function bytesInput(bytes: Uint8Array | string = EMPTY): InputStream {
 /** A size argument as a byte count: undefined, null or negative mean "all". */
 function wanted(size: number | undefined): number {
   if (size === undefined || size === null || size < 0) return Number.POSITIVE_INFINITY
-  if (!Number.isInteger(size)) throw new TypeError(`tsgi.input: size must be an integer, got ${size}`)
+  if (!Number.isInteger(size))
+    throw new TypeError(`tsgi.input: size must be an integer, got ${size}`)
   return size
 }

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { check, TsgiError } from '../ref/errors.ts'
-import type { ExcInfo, HeaderList, StartResponse, Write } from '../spec/types.ts'
+import type { ExcInfo, Header, HeaderList, StartResponse, Write } from '../spec/types.ts'
 import { checkHeaders, declaredContentLength, parseStatus } from './rules.ts'
 
 export class ResponseWriter {
@@ -17,6 +17,9 @@ export class ResponseWriter {
   #headers: HeaderList = []
   #contentLength: number | undefined
   #headersSent = false
+  /** startResponse was called, even if that call threw: it still counts (spec §3.4 rule 2). */
+  #called = false
+  #ended = false
   /** Body bytes the application produced (also counted on HEAD, where none are sent). */
   bytes = 0
 
@@ -47,10 +50,12 @@ export class ResponseWriter {
       // Headers already on the wire cannot be replaced: the error goes back to the app (§3.4).
       if (this.#headersSent) throw excInfo
     } else {
-      check(this.#status === undefined, 'TSGI_ERR_START_RESPONSE_TWICE', `first "${this.#status}"`)
+      check(!this.#called, 'TSGI_ERR_START_RESPONSE_TWICE', `first "${this.#status ?? 'invalid'}"`)
     }
+    this.#called = true
     const parsed = parseStatus(status)
-    const checked = checkHeaders(headers)
+    // A copy: the list stays the application's, and Content-Length may be added (spec §3.2).
+    const checked = checkHeaders(headers).map(([name, value]): Header => [name, value])
     this.#contentLength = declaredContentLength(checked)
     this.#status = status
     this.#code = parsed.code
@@ -70,6 +75,7 @@ export class ResponseWriter {
    * transport wants more (backpressure) or the connection is gone.
    */
   send(chunk: Uint8Array): Promise<void> {
+    check(!this.#ended, 'TSGI_ERR_WRITE_AFTER_END')
     if (chunk.length === 0) return Promise.resolve()
     check(this.#status !== undefined, 'TSGI_ERR_START_RESPONSE_MISSING')
     this.bytes += chunk.length
@@ -80,7 +86,8 @@ export class ResponseWriter {
       )
     }
     if (!this.#headersSent) this.#sendHeaders()
-    if (this.#isHead || this.#res.write(chunk)) return Promise.resolve()
+    // A response whose client is gone takes no more bytes, and would never emit 'drain'.
+    if (this.#isHead || this.#res.destroyed || this.#res.write(chunk)) return Promise.resolve()
     return drained(this.#res)
   }
 
@@ -97,27 +104,36 @@ export class ResponseWriter {
       }
       this.#sendHeaders()
     }
-    if (this.#contentLength !== undefined && this.bytes < this.#contentLength && !this.#isHead) {
+    const bodyless = this.#isHead || !allowsBody(this.#code)
+    if (this.#contentLength !== undefined && this.bytes < this.#contentLength && !bodyless) {
       throw new TsgiError(
         'TSGI_ERR_CONTENT_LENGTH',
         `the body ended after ${this.bytes} of ${this.#contentLength} bytes`
       )
     }
+    this.#ended = true
     this.#res.end()
+  }
+
+  /** The body has ended, however it ended: from now on write() throws (spec §3.5). */
+  markEnded(): void {
+    this.#ended = true
   }
 
   /** Sets Content-Length for a body whose size is known before it is sent (spec §5.2). */
   setKnownLength(length: number): void {
     if (this.#contentLength !== undefined || this.#headersSent || !allowsBody(this.#code)) return
+    if (this.#isHead && length === 0) return // HEAD gets no length of the server's own (spec §5.5)
     this.#headers.push(['Content-Length', String(length)])
     this.#contentLength = length
   }
 
   #sendHeaders(): void {
-    this.#headersSent = true
     const flat: string[] = []
     for (const [name, value] of this.#headers) flat.push(name, value)
     this.#res.writeHead(this.#code, this.#reason, flat)
+    // Only now: if writeHead refused the headers, nothing is on the wire and a 500 can still go.
+    this.#headersSent = true
   }
 }
 
@@ -127,6 +143,7 @@ function allowsBody(code: number): boolean {
 
 /** Resolves on 'drain', or on 'close' so that a vanished client never leaves the app waiting. */
 function drained(res: ServerResponse): Promise<void> {
+  if (res.destroyed) return Promise.resolve()
   return new Promise((resolve) => {
     const done = () => {
       res.off('drain', done)

@@ -26,6 +26,16 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ])
 
+/** True for an RFC 9110 token: the form of a header name (spec §3.2) or parameter. */
+export function isToken(text: string): boolean {
+  return TOKEN.test(text)
+}
+
+/** True for a valid header value: latin-1, no control characters but HTAB (spec §3.2). */
+export function isHeaderValue(value: string): boolean {
+  return !BAD_VALUE_CHAR.test(value)
+}
+
 /** True for a hop-by-hop header name, which applications must not set. */
 export function isHopByHop(name: string): boolean {
   return HOP_BY_HOP.has(name.toLowerCase())
@@ -40,7 +50,10 @@ export interface ParsedStatus {
 export function parseStatus(status: unknown): ParsedStatus {
   check(typeof status === 'string', 'TSGI_ERR_STATUS', `got ${typeof status}`)
   const match = STATUS_LINE.exec(status)
-  if (!match) throw new TsgiError('TSGI_ERR_STATUS', JSON.stringify(status))
+  // The reason phrase goes on the wire like a header value: latin-1 only (RFC 9112 §4).
+  if (!match || BAD_VALUE_CHAR.test(match[2]!)) {
+    throw new TsgiError('TSGI_ERR_STATUS', JSON.stringify(status))
+  }
   return { code: Number(match[1]), reason: match[2] ?? '' }
 }
 
@@ -76,7 +89,11 @@ export function declaredContentLength(headers: HeaderList): number | undefined {
   for (const [name, value] of headers) {
     if (name.length !== 14 || name.toLowerCase() !== 'content-length') continue
     check(/^\d{1,15}$/.test(value), 'TSGI_ERR_HEADER_VALUE', `Content-Length: ${value}`)
-    check(length === undefined || length === Number(value), 'TSGI_ERR_HEADER_VALUE', 'two Content-Length values')
+    check(
+      length === undefined || length === Number(value),
+      'TSGI_ERR_HEADER_VALUE',
+      'two Content-Length values'
+    )
     length = Number(value)
   }
   return length

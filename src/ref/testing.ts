@@ -21,20 +21,25 @@ export interface AppResult {
 }
 
 /** Calls `app` once with a test environ (overrides merged in), collects and closes its body. */
-export async function runApp(app: Application, overrides: Partial<Environ> = {}): Promise<AppResult> {
+export async function runApp(
+  app: Application,
+  overrides: Partial<Environ> = {}
+): Promise<AppResult> {
   const environ = setupTestingDefaults({ ...overrides })
   let status: string | undefined
   let headers: HeaderList = []
   let sent = false
   const chunks: Chunk[] = []
   const collect = (chunk: Chunk) => {
-    if (chunk.length > 0 && status === undefined) throw new TsgiError('TSGI_ERR_START_RESPONSE_MISSING')
+    if (chunk.length > 0 && status === undefined)
+      throw new TsgiError('TSGI_ERR_START_RESPONSE_MISSING')
     if (chunk.length > 0) sent = true
     chunks.push(chunk)
   }
   const startResponse = (s: string, h: HeaderList, excInfo?: unknown) => {
     if (excInfo !== undefined && sent) throw excInfo
-    if (excInfo === undefined && status !== undefined) throw new TsgiError('TSGI_ERR_START_RESPONSE_TWICE')
+    if (excInfo === undefined && status !== undefined)
+      throw new TsgiError('TSGI_ERR_START_RESPONSE_TWICE')
     parseStatus(s)
     status = s
     headers = checkHeaders(h)

@@ -62,7 +62,13 @@ export class AcceptGate {
     this.#pinned.add(index)
     return new Promise((resolve, reject) => {
       server.once('error', reject)
-      const options = { host, port, backlog: this.#options.backlog, reusePort: true, exclusive: true }
+      const options = {
+        host,
+        port,
+        backlog: this.#options.backlog,
+        reusePort: true,
+        exclusive: true,
+      }
       server.listen(options, () => {
         server.off('error', reject)
         resolve()

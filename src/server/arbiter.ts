@@ -112,10 +112,14 @@ export class Arbiter {
   #checkBalance(): void {
     if (this.config.balance !== 'reuseport') return
     if (!hasReusePort()) {
-      throw new ConfigError(`--balance reuseport needs Node 22.12 or later (this is ${process.version})`)
+      throw new ConfigError(
+        `--balance reuseport needs Node 22.12 or later (this is ${process.version})`
+      )
     }
     if (this.config.workerClass === 'sync') {
-      throw new ConfigError('--worker-class sync needs --balance shared: a busy sync worker must stop accepting')
+      throw new ConfigError(
+        '--worker-class sync needs --balance shared: a busy sync worker must stop accepting'
+      )
     }
   }
 
@@ -276,7 +280,8 @@ export class Arbiter {
   }
 
   get #reloading(): boolean {
-    for (const worker of this.#workers.values()) if (worker.retiredByReload && worker.state === 'retiring') return true
+    for (const worker of this.#workers.values())
+      if (worker.retiredByReload && worker.state === 'retiring') return true
     return false
   }
 
@@ -298,12 +303,15 @@ export class Arbiter {
 
   #reapWorker(worker: WorkerHandle, code: number | null, signal: NodeJS.Signals | null): void {
     this.#workers.delete(worker.pid)
-    if (worker.state === 'booting' && !worker.killed) return this.#onBootFailure(worker, code, signal)
+    if (worker.state === 'booting' && !worker.killed)
+      return this.#onBootFailure(worker, code, signal)
     const expected = worker.state === 'draining' || worker.killed
     if (signal === 'SIGKILL' && !worker.killed) {
       this.#log.error(`Worker (pid:${worker.pid}) was sent SIGKILL! Perhaps out of memory?`)
     } else if (!expected) {
-      this.#log.error(`Worker (pid:${worker.pid}) exited unexpectedly (${signal ?? `code ${code}`})`)
+      this.#log.error(
+        `Worker (pid:${worker.pid}) exited unexpectedly (${signal ?? `code ${code}`})`
+      )
     }
     if (!expected) this.#noteCrash(worker)
   }
@@ -313,7 +321,8 @@ export class Arbiter {
     const now = Date.now()
     if (worker.readyAt > 0 && now - worker.readyAt > STABLE_AFTER_MS) this.#crashes = 0
     this.#crashes++
-    const delay = this.#crashes <= 1 ? 0 : Math.min(100 * 2 ** (this.#crashes - 2), MAX_RESPAWN_DELAY_MS)
+    const delay =
+      this.#crashes <= 1 ? 0 : Math.min(100 * 2 ** (this.#crashes - 2), MAX_RESPAWN_DELAY_MS)
     this.#respawnAt = now + delay
   }
 
@@ -329,11 +338,15 @@ export class Arbiter {
       if (worker.abortedAt > 0) {
         if (now - worker.abortedAt >= this.#tickMs) this.#kill(worker)
       } else if (timeoutMs > 0 && now - worker.lastBeat > timeoutMs) {
-        this.#log.critical(`WORKER TIMEOUT (pid:${worker.pid}) silent for ${now - worker.lastBeat} ms`)
+        this.#log.critical(
+          `WORKER TIMEOUT (pid:${worker.pid}) silent for ${now - worker.lastBeat} ms`
+        )
         worker.abortedAt = now
         worker.signal('SIGABRT')
       } else if (worker.state === 'draining' && now - worker.drainingSince > graceMs) {
-        this.#log.warning(`Worker (pid:${worker.pid}) did not drain within ${this.config.gracefulTimeout} s`)
+        this.#log.warning(
+          `Worker (pid:${worker.pid}) did not drain within ${this.config.gracefulTimeout} s`
+        )
         this.#kill(worker)
       }
     }
@@ -361,7 +374,11 @@ export class Arbiter {
     }
     this.#drainExtra(active - this.#numWorkers)
     this.#drainRetiring(retiring, ready - this.#numWorkers + retiring.length)
-    for (let missing = this.#numWorkers - active; missing > 0 && Date.now() >= this.#respawnAt; missing--) {
+    for (
+      let missing = this.#numWorkers - active;
+      missing > 0 && Date.now() >= this.#respawnAt;
+      missing--
+    ) {
       this.#spawnWorker()
     }
   }
@@ -377,7 +394,8 @@ export class Arbiter {
 
   /** Drains retiring workers while at least --workers ready ones remain serving. */
   #drainRetiring(retiring: WorkerHandle[], canDrain: number): void {
-    for (const worker of retiring.slice(0, Math.max(0, canDrain))) this.#drainWorker(worker, 'drain')
+    for (const worker of retiring.slice(0, Math.max(0, canDrain)))
+      this.#drainWorker(worker, 'drain')
   }
 
   #drainWorker(worker: WorkerHandle, how: 'drain' | 'SIGTERM' | 'SIGKILL'): void {
@@ -488,9 +506,15 @@ export class Arbiter {
 /** The worker module: the compiled one next to us, or the TypeScript source under tsx. */
 function workerEntry(): { path: string; execArgv: string[] } {
   const fromSource = import.meta.url.endsWith('.ts')
-  const path = fileURLToPath(new URL(fromSource ? './worker-main.ts' : './worker-main.js', import.meta.url))
+  const path = fileURLToPath(
+    new URL(fromSource ? './worker-main.ts' : './worker-main.js', import.meta.url)
+  )
   const inherited = process.execArgv.filter((arg) => !arg.startsWith('--inspect'))
-  return { path, execArgv: fromSource && !inherited.includes('tsx') ? [...inherited, '--import', 'tsx'] : inherited }
+  return {
+    path,
+    execArgv:
+      fromSource && !inherited.includes('tsx') ? [...inherited, '--import', 'tsx'] : inherited,
+  }
 }
 
 function messageOf(error: unknown): string {

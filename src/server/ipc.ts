@@ -25,7 +25,13 @@ export type MasterMessage =
   | { type: 'drain' }
 
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { type?: unknown }).type === 'string'
+  )
 }
 
-export const isMasterMessage = isWorkerMessage as unknown as (value: unknown) => value is MasterMessage
+export const isMasterMessage = isWorkerMessage as unknown as (
+  value: unknown
+) => value is MasterMessage

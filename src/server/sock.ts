@@ -45,7 +45,8 @@ type CreateServerHandle = (
  * listening (SCHED_NONE). No public API binds without listening, so we use the same function.
  */
 function createServerHandle(): CreateServerHandle {
-  const create = (net as unknown as { _createServerHandle?: CreateServerHandle })._createServerHandle
+  const create = (net as unknown as { _createServerHandle?: CreateServerHandle })
+    ._createServerHandle
   if (typeof create !== 'function') {
     throw new Error('this Node.js has no net._createServerHandle; cannot share listening sockets')
   }
@@ -117,7 +118,8 @@ function removeStaleSocket(path: string): void {
 
 function bindError(errno: number, where: string): Error {
   const name = getSystemErrorName(errno)
-  const reason = name === 'EADDRINUSE' ? 'address in use' : name === 'EACCES' ? 'permission denied' : name
+  const reason =
+    name === 'EADDRINUSE' ? 'address in use' : name === 'EACCES' ? 'permission denied' : name
   return new Error(`cannot bind ${where}: ${reason} (${name})`)
 }
 

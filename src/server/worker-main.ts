@@ -88,7 +88,8 @@ async function boot(): Promise<Worker> {
 try {
   worker = await boot()
   for (const { index, handle } of pendingHandles) listening.push(worker.listen(index, handle))
-  for (const { index, host, port } of spec.reusePort) listening.push(worker.listenReusePort(index, host, port))
+  for (const { index, host, port } of spec.reusePort)
+    listening.push(worker.listenReusePort(index, host, port))
   if (spec.listeners === 0) allListenersReceived()
   await listenersArrived
   await Promise.all(listening)
@@ -100,4 +101,3 @@ try {
   send({ type: 'boot-error', exitCode, message })
   await exit(exitCode)
 }
-

@@ -105,7 +105,8 @@ export class Worker {
       requestTimeout: 300_000,
     })
     server.maxHeadersCount = this.#limits.fields + 1
-    const onRequest = (req: IncomingMessage, res: ServerResponse) => this.#onRequest(req, res, handler)
+    const onRequest = (req: IncomingMessage, res: ServerResponse) =>
+      this.#onRequest(req, res, handler)
     server.on('request', onRequest)
     server.on('checkContinue', onRequest)
     // The http.Server never listens itself (the gate accepts for it), so start Node's request
@@ -149,7 +150,9 @@ export class Worker {
     }
     this.#requests++
     if (this.#requests === this.#maxRequests) {
-      this.context.log.info(`Autorestarting worker after current request (max-requests ${this.#maxRequests})`)
+      this.context.log.info(
+        `Autorestarting worker after current request (max-requests ${this.#maxRequests})`
+      )
       this.context.send({ type: 'retire', requests: this.#requests })
     }
   }

@@ -20,7 +20,11 @@ export interface Line {
 export class Tsgi {
   readonly child: ChildProcess
   readonly lines: Line[] = []
-  readonly #waiters = new Set<{ pattern: RegExp; from: number; resolve: (m: RegExpMatchArray) => void }>()
+  readonly #waiters = new Set<{
+    pattern: RegExp
+    from: number
+    resolve: (m: RegExpMatchArray) => void
+  }>()
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 
   constructor(args: string[], env: Record<string, string> = {}) {
@@ -59,11 +63,16 @@ export class Tsgi {
     return new Promise((resolve, reject) => {
       const waiter = { pattern, from, resolve: (m: RegExpMatchArray) => finish(() => resolve(m)) }
       const timer = setTimeout(
-        () => finish(() => reject(new Error(`timed out waiting for ${pattern}\n--- output:\n${this.output}`))),
+        () =>
+          finish(() =>
+            reject(new Error(`timed out waiting for ${pattern}\n--- output:\n${this.output}`))
+          ),
         timeoutMs
       )
       const onExit = () =>
-        finish(() => reject(new Error(`tsgi exited while waiting for ${pattern}\n--- output:\n${this.output}`)))
+        finish(() =>
+          reject(new Error(`tsgi exited while waiting for ${pattern}\n--- output:\n${this.output}`))
+        )
       this.child.once('exit', onExit)
       const finish = (settle: () => void) => {
         clearTimeout(timer)
@@ -85,10 +94,13 @@ export class Tsgi {
   async readyWorkers(count: number, from = 0, timeoutMs = 15_000): Promise<number[]> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
-      const pids = this.lines.slice(from).flatMap((l) => l.text.match(/Worker ready \(pid: (\d+)\)/)?.[1] ?? [])
+      const pids = this.lines
+        .slice(from)
+        .flatMap((l) => l.text.match(/Worker ready \(pid: (\d+)\)/)?.[1] ?? [])
       if (pids.length >= count) return pids.map(Number)
       const left = deadline - Date.now()
-      if (left <= 0) throw new Error(`only ${pids.length}/${count} workers ready\n--- output:\n${this.output}`)
+      if (left <= 0)
+        throw new Error(`only ${pids.length}/${count} workers ready\n--- output:\n${this.output}`)
       await this.waitFor(/Worker ready/, left, this.lines.length)
     }
   }
@@ -99,7 +111,9 @@ export class Tsgi {
 
   /** Kills the master and every worker it booted that is still alive (cleanup on any path). */
   async kill(): Promise<void> {
-    const workers = this.lines.flatMap((l) => l.text.match(/Booting worker with pid: (\d+)/)?.[1] ?? [])
+    const workers = this.lines.flatMap(
+      (l) => l.text.match(/Booting worker with pid: (\d+)/)?.[1] ?? []
+    )
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL')
     for (const pid of workers) {
       try {
@@ -159,15 +173,27 @@ export interface Response {
 }
 
 /** One GET (or other) request, bounded in time. */
-export function get(url: string, options: { agent?: Agent; method?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+export function get(
+  url: string,
+  options: { agent?: Agent; method?: string; headers?: Record<string, string> } = {}
+): Promise<Response> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent: options.agent, method: options.method ?? 'GET', headers: options.headers, timeout: 10_000 }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (d: string) => (body += d))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }))
-      res.on('error', reject)
-    })
+    const req = request(
+      url,
+      {
+        agent: options.agent,
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        timeout: 10_000,
+      },
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (d: string) => (body += d))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }))
+        res.on('error', reject)
+      }
+    )
     req.on('timeout', () => req.destroy(new Error('request timed out')))
     req.on('error', reject)
     req.end()
@@ -187,7 +213,12 @@ export interface LoadResult {
  */
 export async function load(
   url: string,
-  { concurrency = 8, until, maxMs = 30_000, maxRequests = 200_000 }: { concurrency?: number; until: Promise<unknown>; maxMs?: number; maxRequests?: number }
+  {
+    concurrency = 8,
+    until,
+    maxMs = 30_000,
+    maxRequests = 200_000,
+  }: { concurrency?: number; until: Promise<unknown>; maxMs?: number; maxRequests?: number }
 ): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
   const result: LoadResult = { ok: 0, failed: 0, errors: [], byBody: new Map() }

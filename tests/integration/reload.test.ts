@@ -30,7 +30,17 @@ test('HUP under load replaces every worker with zero failed requests', async (t)
 })
 
 test('max-requests recycles workers under load with zero failed requests', async (t) => {
-  const tsgi = await Tsgi.start(t, ['-w', '2', '--max-requests', '100', '--max-requests-jitter', '20', '-b', '127.0.0.1:0', APP])
+  const tsgi = await Tsgi.start(t, [
+    '-w',
+    '2',
+    '--max-requests',
+    '100',
+    '--max-requests-jitter',
+    '20',
+    '-b',
+    '127.0.0.1:0',
+    APP,
+  ])
   const url = await tsgi.url()
   await tsgi.readyWorkers(2)
   const recycled = tsgi.readyWorkers(6, 0, 60_000)
@@ -55,5 +65,6 @@ test('a reload whose app fails to load keeps the old workers serving and says wh
   await tsgi.waitFor(/Reload failed, the old workers keep serving: .*broken deploy/, 15_000, mark)
   const result = await load(url, { until: Promise.resolve(), maxRequests: 40, concurrency: 4 })
   assert.equal(result.failed, 0)
-  for (const body of result.byBody.keys()) assert.ok(old.includes(Number(body)), `served by ${body}`)
+  for (const body of result.byBody.keys())
+    assert.ok(old.includes(Number(body)), `served by ${body}`)
 })

@@ -41,7 +41,10 @@ export function checkLimits(req: IncomingMessage, limits: RequestLimits): number
   return 0
 }
 
-const REASONS: Record<number, string> = { 414: 'URI Too Long', 431: 'Request Header Fields Too Large' }
+const REASONS: Record<number, string> = {
+  414: 'URI Too Long',
+  431: 'Request Header Fields Too Large',
+}
 
 /** Answers a request that broke a limit, and closes the connection. */
 export function rejectRequest(res: ServerResponse, status: number): void {

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { httpRequest } from '../../tests/helpers/http.ts'
+import { RawConnection, requestText } from '../../tests/helpers/raw.ts'
+import { startSimpleServer } from '../../tests/helpers/simple-server.ts'
+import { waitUntil } from '../../tests/helpers/wait.ts'
+import type { Application } from '../spec/types.ts'
+import type { RequestRecord } from './handler.ts'
+
+const pathApp: Application = (environ, startResponse) => {
+  startResponse('200 OK', [['Content-Type', 'application/json']])
+  return [Buffer.from(JSON.stringify([environ.SCRIPT_NAME, environ.PATH_INFO]))]
+}
+
+test('with a SCRIPT_NAME, paths under it reach the app and others get a 404', async (t) => {
+  let calls = 0
+  const app: Application = (environ, startResponse) => (calls++, pathApp(environ, startResponse))
+  const { url } = await startSimpleServer(app, { scriptName: '/app' }, t)
+  const cases: Array<[path: string, environ: [string, string]]> = [
+    ['/app/x/y', ['/app', '/x/y']],
+    ['/app', ['/app', '']],
+    ['/app%2Fz', ['/app', '/z']],
+  ]
+  for (const [path, expected] of cases) {
+    assert.deepEqual(JSON.parse((await httpRequest(url + path)).text), expected, path)
+  }
+  const outside = await httpRequest(`${url}/application`)
+  assert.equal(outside.status, 404)
+  assert.equal(calls, cases.length, 'the app never saw the request outside SCRIPT_NAME')
+})
+
+test('onFinish reports each request once: completed, or not when the client left', async (t) => {
+  const records: RequestRecord[] = []
+  const app: Application = async function* (environ, startResponse) {
+    startResponse('200 OK', [['Content-Type', 'text/plain']])
+    yield Buffer.from('first\n')
+    if (environ.PATH_INFO === '/leave') {
+      await new Promise((resolve) => environ['tsgi.signal'].addEventListener('abort', resolve))
+    }
+  }
+  const { url, port } = await startSimpleServer(app, { onFinish: (r) => records.push(r) }, t)
+  await httpRequest(`${url}/done`)
+  const connection = await RawConnection.open(port)
+  await connection.write(requestText('GET', '/leave'))
+  await connection.waitFor('first\n')
+  connection.destroy()
+  await waitUntil(() => records.length === 2, { what: 'two records' })
+  const [done, left] = records
+  assert.deepEqual(
+    [done!.environ.PATH_INFO, done!.status, done!.bytes, done!.completed],
+    ['/done', 200, 6, true]
+  )
+  assert.deepEqual([left!.environ.PATH_INFO, left!.completed], ['/leave', false])
+})
