@@ -223,8 +223,11 @@ class Exchange {
  */
 function abortAfterFlush(res: ServerResponse): void {
   const socket = res.socket
-  if (socket && !socket.destroyed) socket.destroySoon()
-  else res.destroy()
+  if (!socket || socket.destroyed) return void res.destroy()
+  // node:http corks the socket for the first write and uncorks on the next tick; newer Nodes
+  // drop what is still corked on end(), so let that tick pass first.
+  while (socket.writableCorked > 0) socket.uncork()
+  setImmediate(() => socket.destroySoon())
 }
 
 /** Spec §5.4: no interim response once the final one has begun; the read just waits. */
