@@ -17,6 +17,7 @@ export { ChunkInput, bytesInput } from './core/input.ts'
 export { LineErrorStream } from './core/error-stream.ts'
 export { fileWrapper, FileBody } from './core/file-wrapper.ts'
 export { isHopByHop, parseStatus } from './core/rules.ts'
+export { validator, WARNING_CODES, type TsgiWarningCode } from './ref/validate.ts'
 export {
   applicationUri,
   guessScheme,

@@ -33,6 +33,9 @@ import type {
   Write,
 } from '../spec/types.ts'
 
+/** The warning codes the validator emits, for `process.on('warning')` listeners. */
+export { WARNING_CODES, type TsgiWarningCode } from './errors.ts'
+
 /**
  * Wraps `app` in the checks of spec §7.2. For development and tests, not production traffic.
  *
