@@ -33,6 +33,7 @@ export class Worker {
   readonly #limits: RequestLimits
   readonly #maxRequests: number
   #requests = 0
+  readonly #inFlight = new Set<ServerResponse>()
   #draining = false
 
   constructor(context: WorkerContext) {
@@ -92,7 +93,26 @@ export class Worker {
       const limit = this.context.config.gracefulTimeout * 1000
       setTimeout(() => this.#exit(), limit).unref()
     }
+    this.#finishInFlight(closeIdle)
     if (closeIdle) this.http.closeIdleConnections()
+  }
+
+  /**
+   * Requests already in flight when the drain began: those whose headers are not out yet will
+   * say `Connection: close`; on TERM, the connections of the others are closed once their
+   * response is done, instead of idling until the keep-alive timeout.
+   */
+  #finishInFlight(closeIdle: boolean): void {
+    for (const res of this.#inFlight) {
+      if (!res.headersSent) res.shouldKeepAlive = false
+      else if (closeIdle)
+        res.once('finish', () => setImmediate(() => this.http.closeIdleConnections()))
+    }
+  }
+
+  #track(res: ServerResponse): void {
+    this.#inFlight.add(res)
+    res.once('close', () => this.#inFlight.delete(res))
   }
 
   #createHttpServer(handler: RequestHandler): Server {
@@ -105,6 +125,7 @@ export class Worker {
       requestTimeout: 300_000,
     })
     server.maxHeadersCount = this.#limits.fields + 1
+    server.on('request', (_req: IncomingMessage, res: ServerResponse) => this.#track(res))
     const onRequest = (req: IncomingMessage, res: ServerResponse) =>
       this.#onRequest(req, res, handler)
     server.on('request', onRequest)

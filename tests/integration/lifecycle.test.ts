@@ -33,6 +33,7 @@ test('TERM lets an in-flight slow request complete, then exits 0', async (t) => 
   const res = await slow
   assert.equal(res.status, 200)
   assert.equal(res.body, String(worker))
+  assert.equal(res.headers.connection, 'close', 'a draining worker does not keep the connection')
   const { code } = await tsgi.exited
   assert.equal(code, 0)
   assert.match(tsgi.output, /Shutting down: Master/)
