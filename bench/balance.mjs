@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const seconds = Number(process.argv[2] ?? 5)
-const modes = ['shared', 'reuseport']
+const modes = ['shared', 'reuseport', 'roundrobin']
 const loads = { 'keep-alive': [], 'connection-close': ['-H', 'Connection: close'] }
 
 function start(mode, counts) {

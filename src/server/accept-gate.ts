@@ -9,6 +9,14 @@
 import type { Server as HttpServer } from 'node:http'
 import net from 'node:net'
 
+/** A listener a worker binds by address rather than receiving a handle. */
+export interface SelfBoundListener {
+  index: number
+  host: string
+  port: number
+  balance: 'reuseport' | 'roundrobin'
+}
+
 export interface AcceptGateOptions {
   http: HttpServer
   /** Connections this worker may hold at once (1 for sync workers). */
@@ -24,7 +32,11 @@ export class AcceptGate {
   readonly #options: AcceptGateOptions
   readonly #servers = new Map<number, net.Server>()
   readonly #paused = new Set<number>()
-  /** SO_REUSEPORT listeners: never paused, since closing one drops the connections it queued. */
+  /**
+   * Listeners this worker bound by address (reuseport, roundrobin): never paused. Closing a
+   * SO_REUSEPORT socket drops the connections it queued; under node:cluster, the last worker to
+   * leave a round-robin handle closes the master's socket.
+   */
   readonly #pinned = new Set<number>()
   #active = 0
   #closed = false
@@ -56,19 +68,20 @@ export class AcceptGate {
     })
   }
 
-  /** Binds and accepts on this worker's own SO_REUSEPORT socket for listener `index`. */
-  listenReusePort(index: number, host: string, port: number): Promise<void> {
+  /**
+   * Accepts on listener `index` by address: `reuseport` binds this worker's own SO_REUSEPORT
+   * socket; `roundrobin` asks the node:cluster master, which accepts and hands connections out.
+   */
+  listenAddress(index: number, bind: SelfBoundListener): Promise<void> {
     const server = this.#createServer(index)
     this.#pinned.add(index)
     return new Promise((resolve, reject) => {
       server.once('error', reject)
-      const options = {
-        host,
-        port,
-        backlog: this.#options.backlog,
-        reusePort: true,
-        exclusive: true,
-      }
+      const { host, port, balance } = bind
+      const options =
+        balance === 'reuseport'
+          ? { host, port, backlog: this.#options.backlog, reusePort: true, exclusive: true }
+          : { host, port, backlog: this.#options.backlog }
       server.listen(options, () => {
         server.off('error', reject)
         resolve()

@@ -5,7 +5,8 @@
  * else acts: signal handlers and child events only queue (DESIGN.md, SIGNALS.md).
  * @module
  */
-import { fork } from 'node:child_process'
+import { fork, type ChildProcess } from 'node:child_process'
+import cluster from 'node:cluster'
 import { fileURLToPath } from 'node:url'
 import type { Config } from './config/config.ts'
 import { ConfigError, EXIT } from './errors.ts'
@@ -106,19 +107,19 @@ export class Arbiter {
   }
 
   #bind(bind: string): Promise<Listener> {
-    return bindListener(parseAddress(bind), this.config.balance === 'reuseport')
+    return bindListener(parseAddress(bind), this.config.balance !== 'shared')
   }
 
   #checkBalance(): void {
-    if (this.config.balance !== 'reuseport') return
-    if (!hasReusePort()) {
-      throw new ConfigError(
-        `--balance reuseport needs Node 22.12 or later (this is ${process.version})`
-      )
-    }
+    if (this.config.balance === 'shared') return
     if (this.config.workerClass === 'sync') {
       throw new ConfigError(
-        '--worker-class sync needs --balance shared: a busy sync worker must stop accepting'
+        `--worker-class sync needs --balance shared: a busy sync worker must stop accepting`
+      )
+    }
+    if (this.config.balance === 'reuseport' && !hasReusePort()) {
+      throw new ConfigError(
+        `--balance reuseport needs Node 22.12 or later (this is ${process.version})`
       )
     }
   }
@@ -412,14 +413,14 @@ export class Arbiter {
     const spec: WorkerSpec = {
       config: this.config,
       listeners: this.#listeners.filter((listener) => listener.handle).length,
-      reusePort: this.#reusePortListeners(),
+      selfBound: this.#selfBoundListeners(),
       name: this.#name,
     }
-    const child = fork(path, [], {
-      env: { ...process.env, TSGI_WORKER: JSON.stringify(spec) },
-      execArgv,
-      stdio: 'inherit',
-    })
+    const env = { ...process.env, TSGI_WORKER: JSON.stringify(spec) }
+    const child =
+      this.config.balance === 'roundrobin'
+        ? forkClusterWorker(path, execArgv, env)
+        : fork(path, [], { env, execArgv, stdio: 'inherit' })
     const worker = new WorkerHandle(child, this.#nextAge++, this.#generation, Date.now())
     this.#workers.set(worker.pid, worker)
     child.on('message', (message: unknown) => this.#onChildMessage(worker, message))
@@ -441,11 +442,12 @@ export class Arbiter {
     this.#wake()
   }
 
-  /** The listeners each worker binds itself (--balance reuseport), by index. */
-  #reusePortListeners(): WorkerSpec['reusePort'] {
+  /** The listeners each worker binds by address (--balance reuseport or roundrobin). */
+  #selfBoundListeners(): WorkerSpec['selfBound'] {
+    const balance = this.config.balance as 'reuseport' | 'roundrobin'
     return this.#listeners.flatMap((listener, index) =>
       !listener.handle && listener.bound.kind === 'tcp'
-        ? [{ index, host: listener.bound.host, port: listener.bound.port }]
+        ? [{ index, host: listener.bound.host, port: listener.bound.port, balance }]
         : []
     )
   }
@@ -501,6 +503,16 @@ export class Arbiter {
     for (const listener of this.#listeners) listener.close()
     this.#listeners = []
   }
+}
+
+/**
+ * --balance roundrobin: fork through node:cluster, whose master accepts each connection and
+ * hands it to the workers in turn (SCHED_RR). The policy must be set before the first fork.
+ */
+function forkClusterWorker(path: string, execArgv: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  cluster.schedulingPolicy = cluster.SCHED_RR
+  cluster.setupPrimary({ exec: path, args: [], execArgv, silent: false })
+  return cluster.fork(env).process
 }
 
 /** The worker module: the compiled one next to us, or the TypeScript source under tsx. */

@@ -16,8 +16,8 @@ export type { Address }
 
 /**
  * A bound socket the master owns; `handle` is what travels to workers. With --balance
- * reuseport a TCP listener has no handle: each worker binds its own SO_REUSEPORT socket to
- * `bound`, whose port the master fixed (port 0 resolved) so that all workers share it.
+ * reuseport or roundrobin a TCP listener has no handle: each worker binds its own SO_REUSEPORT
+ * socket, or asks node:cluster's master, for  * `bound`, whose port the master fixed (port 0 resolved) so that all workers share it.
  */
 export interface Listener {
   readonly address: Address
@@ -54,7 +54,7 @@ function createServerHandle(): CreateServerHandle {
 }
 
 /** Binds `address`; throws an Error with a one-line message naming the address on failure. */
-export async function bindListener(address: Address, reusePort = false): Promise<Listener> {
+export async function bindListener(address: Address, workersBind = false): Promise<Listener> {
   if (address.kind === 'unix') return bindUnix(address)
   if (address.kind === 'fd') return adoptFd(address)
   const { address: ip, family } = await lookup(address.host, { verbatim: true })
@@ -63,7 +63,7 @@ export async function bindListener(address: Address, reusePort = false): Promise
   const out: { address?: string; port?: number } = {}
   result.getsockname?.(out)
   const bound: Address = { kind: 'tcp', host: out.address ?? ip, port: out.port ?? address.port }
-  if (!reusePort) return listener(address, bound, result)
+  if (!workersBind) return listener(address, bound, result)
   // The bind above checked the address and fixed the port; the workers bind it themselves.
   result.close()
   return { address, bound, handle: undefined, close() {} }

@@ -11,6 +11,7 @@ import { isMasterMessage, type WorkerMessage } from './ipc.ts'
 import { AccessLog } from './logging/access-log.ts'
 import { ErrorLog, type LogLevel } from './logging/error-log.ts'
 import { enableTypeScript } from './typescript.ts'
+import type { SelfBoundListener } from './accept-gate.ts'
 import type { Worker } from './worker.ts'
 import { WORKER_CLASSES } from './workers/registry.ts'
 
@@ -19,8 +20,8 @@ export interface WorkerSpec {
   config: Config
   /** How many listener handles the master will send. */
   listeners: number
-  /** Listeners this worker binds itself with SO_REUSEPORT (--balance reuseport). */
-  reusePort: Array<{ index: number; host: string; port: number }>
+  /** Listeners this worker binds by address (--balance reuseport or roundrobin). */
+  selfBound: SelfBoundListener[]
   /** A label for logs and the process title. */
   name: string
 }
@@ -88,8 +89,7 @@ async function boot(): Promise<Worker> {
 try {
   worker = await boot()
   for (const { index, handle } of pendingHandles) listening.push(worker.listen(index, handle))
-  for (const { index, host, port } of spec.reusePort)
-    listening.push(worker.listenReusePort(index, host, port))
+  for (const bind of spec.selfBound) listening.push(worker.listenAddress(bind))
   if (spec.listeners === 0) allListenersReceived()
   await listenersArrived
   await Promise.all(listening)

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createRequestHandler, type RequestHandler, type RequestRecord } from '../core/handler.ts'
 import { LineErrorStream } from '../core/error-stream.ts'
 import type { Application } from '../spec/types.ts'
-import { AcceptGate } from './accept-gate.ts'
+import { AcceptGate, type SelfBoundListener } from './accept-gate.ts'
 import type { Config } from './config/config.ts'
 import { checkLimits, maxHeaderSize, rejectRequest, type RequestLimits } from './http/limits.ts'
 import type { WorkerMessage } from './ipc.ts'
@@ -74,9 +74,9 @@ export class Worker {
     return this.#gate.listen(index, handle)
   }
 
-  /** Accepts on a SO_REUSEPORT socket of its own (--balance reuseport). */
-  listenReusePort(index: number, host: string, port: number): Promise<void> {
-    return this.#gate.listenReusePort(index, host, port)
+  /** Accepts on a listener it binds by address (--balance reuseport or roundrobin). */
+  listenAddress(bind: SelfBoundListener): Promise<void> {
+    return this.#gate.listenAddress(bind.index, bind)
   }
 
   /**

@@ -29,9 +29,15 @@ test('with one sync worker, a request waits for the one before it instead of fai
   const url = await tsgi.url()
   const [worker] = await tsgi.readyWorkers(1)
   const order: string[] = []
-  const slow = get(`${url}/slow?800`).then((res) => order.push('slow') && res)
+  const slow = get(`${url}/slow?800`).then((res) => {
+    order.push('slow')
+    return res
+  })
   await tsgi.waitFor(/slow request started/)
-  const fast = get(url).then((res) => order.push('fast') && res)
+  const fast = get(url).then((res) => {
+    order.push('fast')
+    return res
+  })
   const [slowRes, fastRes] = await Promise.all([slow, fast])
   assert.equal(slowRes.body, String(worker))
   assert.equal(fastRes.body, String(worker))

@@ -109,9 +109,9 @@ export const SETTINGS = [
     meta: 'STRATEGY',
     type: 'string',
     default: 'shared',
-    validate: oneOf(['shared', 'reuseport']),
+    validate: oneOf(['shared', 'reuseport', 'roundrobin']),
     doc: `
-      How connections reach the workers: shared or reuseport.
+      How connections reach the workers: shared, reuseport or roundrobin.
 
       \`shared\` (the default): the master owns one socket per address and every worker
       accepts on it; the kernel hands each connection to a waiting worker (Gunicorn's model).
@@ -120,7 +120,10 @@ export const SETTINGS = [
       \`reuseport\`: each worker binds its own \`SO_REUSEPORT\` socket and the kernel spreads
       connections by hash (Gunicorn's \`--reuse-port\`; Linux, Node 22.12 or later, async
       workers only). It spreads long-lived keep-alive connections more evenly, but connections
-      queued on a worker's socket when that worker drains are lost. DESIGN.md has the numbers.`,
+      queued on a worker's socket when that worker drains are lost. \`roundrobin\`: the master
+      accepts every connection and passes it to the workers in turn (node:cluster's default;
+      async workers only); even, but the master's single thread carries every new connection.
+      DESIGN.md has the numbers.`,
   }),
 
   // Worker Processes
