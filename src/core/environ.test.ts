@@ -1,3 +1,4 @@
+import { ClientSignal } from './client-signal.ts'
 import assert from 'node:assert/strict'
 import type { IncomingMessage } from 'node:http'
 import { describe, test } from 'node:test'
@@ -87,7 +88,7 @@ function context(overrides: Partial<EnvironContext> = {}): EnvironContext {
   return {
     input: bytesInput(),
     errors: new LineErrorStream(() => {}),
-    signal: () => new AbortController().signal,
+    signal: new ClientSignal(),
     urlScheme: 'http',
     scriptName: '',
     multiprocess: false,
@@ -130,13 +131,22 @@ describe('buildEnviron', () => {
     assert.equal(typeof env['tsgi.file_wrapper'], 'function')
   })
 
-  test('tsgi.signal is made only when the app asks for it', () => {
-    let made = 0
-    const signal = new AbortController().signal
-    const env = buildEnviron(fakeRequest(), context({ signal: () => (made++, signal) }))
-    assert.equal(made, 0)
-    assert.equal(env['tsgi.signal'], signal)
-    assert.equal(made, 1)
+  test('tsgi.signal is the lazily made signal of the exchange, the same one on every read', () => {
+    const clientSignal = new ClientSignal()
+    const env = buildEnviron(fakeRequest(), context({ signal: clientSignal }))
+    const signal = env['tsgi.signal']
+    assert.ok(signal instanceof AbortSignal, 'an AbortSignal')
+    assert.equal(env['tsgi.signal'], signal, 'the same signal each time')
+    assert.equal(signal.aborted, false, 'not aborted while the client is there')
+    clientSignal.abort()
+    assert.equal(signal.aborted, true, 'aborted once the client is gone')
+  })
+
+  test('a signal first read after the client left is already aborted', () => {
+    const clientSignal = new ClientSignal()
+    const env = buildEnviron(fakeRequest(), context({ signal: clientSignal }))
+    clientSignal.abort()
+    assert.equal(env['tsgi.signal'].aborted, true)
   })
 
   test('headers: HTTP_* keys, CONTENT_TYPE and CONTENT_LENGTH without the prefix', () => {

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { Environ, ErrorStream, InputStream } from '../spec/types.ts'
+import type { ClientSignal } from './client-signal.ts'
 import { fileWrapper } from './file-wrapper.ts'
 
 export const TSGI_VERSION = Object.freeze([1, 0] as const)
@@ -12,7 +13,7 @@ export const TSGI_VERSION = Object.freeze([1, 0] as const)
 export interface EnvironContext {
   input: InputStream
   errors: ErrorStream
-  signal: () => AbortSignal
+  signal: ClientSignal
   urlScheme: 'http' | 'https'
   scriptName: string
   multiprocess: boolean
@@ -22,6 +23,7 @@ export interface EnvironContext {
 
 /** Builds the environ for one request. Header values arrive from llhttp as latin-1 strings. */
 export function buildEnviron(req: IncomingMessage, ctx: EnvironContext): Environ {
+  const signal = ctx.signal
   const rawUri = req.url ?? '/'
   const { path, query } = splitUri(rawUri)
   const socket = req.socket
@@ -42,7 +44,7 @@ export function buildEnviron(req: IncomingMessage, ctx: EnvironContext): Environ
     'tsgi.multiprocess': ctx.multiprocess,
     'tsgi.run_once': ctx.runOnce,
     get 'tsgi.signal'() {
-      return ctx.signal()
+      return signal.signal
     },
     'tsgi.file_wrapper': fileWrapper,
   }

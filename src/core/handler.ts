@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { TsgiError } from '../ref/errors.ts'
 import type { Application, Body, Chunk, Environ, ErrorStream } from '../spec/types.ts'
+import { ClientSignal } from './client-signal.ts'
 import { buildEnviron } from './environ.ts'
 import { LineErrorStream } from './error-stream.ts'
 import { FileBody } from './file-wrapper.ts'
@@ -80,7 +81,7 @@ class Exchange {
   readonly #environ: Environ
   readonly #scriptName: string
   readonly #startedAt = process.hrtime.bigint()
-  #controller: AbortController | undefined
+  readonly #signal = new ClientSignal()
   #clientGone = false
 
   constructor(
@@ -99,7 +100,7 @@ class Exchange {
     this.#scriptName = base.scriptName
     this.#response = new ResponseWriter(req, res)
     const input = new ChunkInput(req, expectsContinue(req) ? () => sendContinue(res) : undefined)
-    this.#environ = buildEnviron(req, { ...base, input, signal: () => this.#signal() })
+    this.#environ = buildEnviron(req, { ...base, input, signal: this.#signal })
     res.on('close', () => this.#onClose())
   }
 
@@ -192,17 +193,11 @@ class Exchange {
     this.#res.end(body)
   }
 
-  #signal(): AbortSignal {
-    this.#controller ??= new AbortController()
-    if (this.#clientGone) this.#controller.abort()
-    return this.#controller.signal
-  }
-
   #onClose(): void {
     const completed = this.#res.writableFinished
     if (!completed) {
       this.#clientGone = true
-      this.#controller?.abort()
+      this.#signal.abort()
     }
     this.#onFinish?.({
       req: this.#req,
