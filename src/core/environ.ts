@@ -74,7 +74,21 @@ function addHeaders(environ: Environ, rawHeaders: string[]): void {
   }
 }
 
+/** Header name → environ key, remembered: clients send the same few names over and over. */
+const CGI_KEYS = new Map<string, string>()
+const CGI_KEYS_LIMIT = 1000
+
 function cgiKey(name: string): string {
+  let key = CGI_KEYS.get(name)
+  if (key === undefined) {
+    key = toCgiKey(name)
+    // Bounded, so a client inventing header names cannot grow it without end.
+    if (CGI_KEYS.size < CGI_KEYS_LIMIT) CGI_KEYS.set(name, key)
+  }
+  return key
+}
+
+function toCgiKey(name: string): string {
   const upper = name.toUpperCase().replace(/-/g, '_')
   if (upper === 'CONTENT_TYPE' || upper === 'CONTENT_LENGTH') return upper
   return 'HTTP_' + upper

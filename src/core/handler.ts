@@ -112,7 +112,9 @@ class Exchange {
     }
     let body: Body
     try {
-      body = await this.#app(this.#environ, this.#response.startResponse)
+      // Most apps return their body directly: awaiting only a promise saves a turn per request.
+      const result = this.#app(this.#environ, this.#response.startResponse)
+      body = isPromise(result) ? await result : result
       checkBody(body)
     } catch (error) {
       this.#response.markEnded()
@@ -130,26 +132,43 @@ class Exchange {
       if (Array.isArray(body) && this.#response.started)
         this.#response.setKnownLength(byteLength(body))
       if (body instanceof FileBody) await this.#sendFile(body)
-      else await this.#pump(iterator)
+      else {
+        const pumping = this.#pump(iterator)
+        if (pumping) await pumping
+      }
       if (!this.#clientGone) this.#response.finish()
     } catch (error) {
       this.#fail(error)
     } finally {
       this.#response.markEnded()
-      await closeBody(body, iterator, this.#log)
+      const closing = closeBody(body, iterator, this.#log)
+      if (closing) await closing
     }
   }
 
-  async #pump(iterator: Iterator<Chunk> | AsyncIterator<Chunk>): Promise<void> {
+  /**
+   * Pulls chunks and sends them. Synchronous while the body is synchronous and the socket takes
+   * the bytes; it returns a promise only from the first chunk that must be waited for.
+   */
+  #pump(iterator: Iterator<Chunk> | AsyncIterator<Chunk>): Promise<void> | undefined {
     for (;;) {
-      if (this.#clientGone) return
-      const next = await iterator.next()
-      if (next.done) return
-      if (!(next.value instanceof Uint8Array)) {
-        throw new TsgiError('TSGI_ERR_CHUNK_TYPE', `got ${typeof next.value}`)
-      }
-      await this.#response.send(next.value)
+      if (this.#clientGone) return undefined
+      const next = iterator.next()
+      if (isPromise(next)) return next.then((result) => this.#afterNext(result, iterator))
+      if (next.done) return undefined
+      const sent = this.#response.send(checkChunk(next.value))
+      if (sent) return sent.then(() => this.#pump(iterator))
     }
+  }
+
+  async #afterNext(
+    result: IteratorResult<Chunk>,
+    iterator: Iterator<Chunk> | AsyncIterator<Chunk>
+  ): Promise<void> {
+    if (result.done) return
+    const sent = this.#response.send(checkChunk(result.value))
+    if (sent) await sent
+    await this.#pump(iterator)
   }
 
   /** The file_wrapper path: the file streams to the socket without the app's iterator. */
@@ -230,6 +249,15 @@ function sendContinue(res: ServerResponse): void {
   if (!res.headersSent) res.writeContinue()
 }
 
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown })?.then === 'function'
+}
+
+function checkChunk(chunk: unknown): Chunk {
+  if (chunk instanceof Uint8Array) return chunk
+  throw new TsgiError('TSGI_ERR_CHUNK_TYPE', `got ${typeof chunk}`)
+}
+
 function expectsContinue(req: IncomingMessage): boolean {
   return req.headers.expect?.toLowerCase() === '100-continue' && req.httpVersionMinor === 1
 }
@@ -258,17 +286,28 @@ function byteLength(chunks: readonly unknown[]): number {
  * on every path: a generator's `finally` blocks always run (spec §5.1). Without an iterator
  * (getting it threw) there is only `close()` to call.
  */
-async function closeBody(
+function closeBody(
   body: Body,
   iterator: Iterator<Chunk> | AsyncIterator<Chunk> | undefined,
   log: ErrorLog
-) {
+): Promise<void> | undefined {
+  const close = (body as Partial<{ close: () => unknown }>).close
+  // An array's iterator has nothing to end and nothing to close: no promise, no extra turn.
+  if (typeof iterator?.return !== 'function' && typeof close !== 'function') return undefined
+  return endAndClose(body, iterator, close, log)
+}
+
+async function endAndClose(
+  body: Body,
+  iterator: Iterator<Chunk> | AsyncIterator<Chunk> | undefined,
+  close: (() => unknown) | undefined,
+  log: ErrorLog
+): Promise<void> {
   try {
     await iterator?.return?.()
   } catch (error) {
     log.error('Error while ending the response body iterator', error)
   }
-  const close = (body as Partial<{ close: () => unknown }>).close
   if (typeof close !== 'function') return
   try {
     await close.call(body)

@@ -174,7 +174,7 @@ describe('write and send', () => {
     writer.startResponse('200 OK', [TEXT])
     res.accepting = false
     let settled = false
-    const sent = writer.send(bytes('x')).then(() => (settled = true))
+    const sent = writer.send(bytes('x'))!.then(() => (settled = true))
     await new Promise((resolve) => setImmediate(resolve))
     assert.equal(settled, false)
     res.emit('drain')

@@ -67,16 +67,17 @@ export class ResponseWriter {
   /** The imperative `write` of spec §3.5. */
   readonly write: Write = (chunk) => {
     check(chunk instanceof Uint8Array, 'TSGI_ERR_WRITE_TYPE', `got ${typeof chunk}`)
-    return this.send(chunk)
+    return this.send(chunk) ?? Promise.resolve()
   }
 
   /**
-   * Sends one body chunk, and the headers before the first non-empty one. Resolves when the
-   * transport wants more (backpressure) or the connection is gone.
+   * Sends one body chunk, and the headers before the first non-empty one. Returns a promise only
+   * when the transport wants the sender to wait (backpressure), which settles on 'drain' or when
+   * the connection is gone; undefined when the next chunk may follow at once.
    */
-  send(chunk: Uint8Array): Promise<void> {
+  send(chunk: Uint8Array): Promise<void> | undefined {
     check(!this.#ended, 'TSGI_ERR_WRITE_AFTER_END')
-    if (chunk.length === 0) return Promise.resolve()
+    if (chunk.length === 0) return undefined
     check(this.#status !== undefined, 'TSGI_ERR_START_RESPONSE_MISSING')
     this.bytes += chunk.length
     if (this.#contentLength !== undefined && this.bytes > this.#contentLength) {
@@ -87,7 +88,7 @@ export class ResponseWriter {
     }
     if (!this.#headersSent) this.#sendHeaders()
     // A response whose client is gone takes no more bytes, and would never emit 'drain'.
-    if (this.#isHead || this.#res.destroyed || this.#res.write(chunk)) return Promise.resolve()
+    if (this.#isHead || this.#res.destroyed || this.#res.write(chunk)) return undefined
     return drained(this.#res)
   }
 
