@@ -1,0 +1,56 @@
+// What operators see: process titles, the access log in Gunicorn's format, and USR1 reopening
+// the log files after logrotate moved them.
+import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, readFileSync, renameSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { FIXTURES, get, Tsgi } from './harness.ts'
+import { waitUntil } from '../helpers/wait.ts'
+
+const APP = `${FIXTURES}prefork.ts`
+
+function title(pid: number): string {
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim()
+}
+
+test(
+  'process titles name the master and the workers',
+  { skip: !existsSync('/proc/self/cmdline') && 'needs /proc' },
+  async (t) => {
+    const tsgi = await Tsgi.start(t, ['-n', 'shop', '-b', '127.0.0.1:0', APP])
+    await tsgi.url()
+    const [worker] = await tsgi.readyWorkers(1)
+    assert.equal(title(tsgi.pid), 'tsgi: master [shop]')
+    assert.equal(title(worker!), 'tsgi: worker [shop]')
+  }
+)
+
+test('the access log writes one Gunicorn-format line per request, and USR1 reopens it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-logs-'))
+  const accessLog = join(dir, 'access.log')
+  const tsgi = await Tsgi.start(t, ['--access-logfile', accessLog, '-b', '127.0.0.1:0', APP])
+  const url = await tsgi.url()
+  await tsgi.readyWorkers(1)
+  await get(`${url}/?q=1`, { headers: { 'User-Agent': 'curl/8', Referer: 'http://example.test/' } })
+  const line = await waitUntil(() => readFileSync(accessLog, 'utf8').split('\n')[0] || false, {
+    what: 'an access log line',
+  })
+  assert.match(
+    line,
+    /^127\.0\.0\.1 - - \[\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "GET \/\?q=1 HTTP\/1\.1" 200 \d+ "http:\/\/example\.test\/" "curl\/8"$/
+  )
+
+  renameSync(accessLog, `${accessLog}.1`)
+  const mark = tsgi.lines.length
+  tsgi.signal('SIGUSR1')
+  await tsgi.waitFor(/Handling signal: usr1/, 5000, mark)
+  // The worker reopens on its own USR1 from the master; retry until a request lands anew.
+  await waitUntil(
+    async () => {
+      await get(`${url}/after-rotate`)
+      return existsSync(accessLog) && readFileSync(accessLog, 'utf8').includes('/after-rotate')
+    },
+    { what: 'a line in the reopened access log' }
+  )
+})
