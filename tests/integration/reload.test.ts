@@ -68,3 +68,36 @@ test('a reload whose app fails to load keeps the old workers serving and says wh
   for (const body of result.byBody.keys())
     assert.ok(old.includes(Number(body)), `served by ${body}`)
 })
+
+test('HUP re-reads the config file: a new worker count applies', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-hup-config-'))
+  const config = join(dir, 'tsgi.config.json')
+  writeFileSync(config, JSON.stringify({ workers: 1 }))
+  const tsgi = await Tsgi.start(t, ['-c', config, '-b', '127.0.0.1:0', APP])
+  await tsgi.url()
+  await tsgi.readyWorkers(1)
+  writeFileSync(config, JSON.stringify({ workers: 3 }))
+  const mark = tsgi.lines.length
+  tsgi.signal('SIGHUP')
+  await tsgi.readyWorkers(3, mark)
+})
+
+test('HUP with an invalid config keeps everything running and says which setting is wrong', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-hup-bad-'))
+  const config = join(dir, 'tsgi.config.json')
+  writeFileSync(config, JSON.stringify({ workers: 2 }))
+  const tsgi = await Tsgi.start(t, ['-c', config, '-b', '127.0.0.1:0', APP])
+  const url = await tsgi.url()
+  const workers = await tsgi.readyWorkers(2)
+  writeFileSync(config, JSON.stringify({ workers: 'many' }))
+  const mark = tsgi.lines.length
+  tsgi.signal('SIGHUP')
+  await tsgi.waitFor(
+    /Reload failed, keeping the running configuration: .*workers.*many/,
+    10_000,
+    mark
+  )
+  const result = await load(url, { until: Promise.resolve(), maxRequests: 20, concurrency: 2 })
+  assert.equal(result.failed, 0)
+  for (const body of result.byBody.keys()) assert.ok(workers.includes(Number(body)))
+})

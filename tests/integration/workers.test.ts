@@ -75,3 +75,12 @@ test('a stuck worker is killed and replaced within timeout + 1 s while the other
   const res = await get(url)
   assert.equal(res.status, 200)
 })
+
+test('WINCH is logged and ignored, as Gunicorn does when not daemonized', async (t) => {
+  const tsgi = await Tsgi.start(t, ['-w', '1', '-b', '127.0.0.1:0', APP])
+  const url = await tsgi.url()
+  const [worker] = await tsgi.readyWorkers(1)
+  tsgi.signal('SIGWINCH')
+  await tsgi.waitFor(/SIGWINCH ignored/)
+  assert.equal((await get(url)).body, String(worker))
+})
