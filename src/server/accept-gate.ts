@@ -38,6 +38,14 @@ export class AcceptGate {
    * leave a round-robin handle closes the master's socket.
    */
   readonly #pinned = new Set<number>()
+  /**
+   * One spare handle per listener, kept once the worker has had to pause: resuming then costs
+   * a listen() instead of an IPC round trip to the master, which matters for sync workers that
+   * pause and resume on every connection.
+   */
+  readonly #spares = new Map<number, ClosableHandle>()
+  readonly #requested = new Set<number>()
+  #keepSpares = false
   #active = 0
   #closed = false
 
@@ -51,13 +59,23 @@ export class AcceptGate {
 
   /** Starts accepting on a listener handle the master sent (a bound TCP or Unix socket). */
   listen(index: number, handle: object): Promise<void> {
-    if (this.#closed) return Promise.resolve()
-    if (this.#active >= this.#options.capacity) {
-      // Full again before the handle arrived: ask for it once a connection ends.
-      this.#paused.add(index)
+    this.#requested.delete(index)
+    if (this.#closed) {
+      closeHandle(handle)
+      return Promise.resolve()
+    }
+    if (this.#servers.has(index) || this.#active >= this.#options.capacity) {
+      // Accepting already, or full again before the handle arrived: keep it for the resume.
+      this.#keepSpare(index, handle)
+      if (!this.#servers.has(index)) this.#paused.add(index)
       return Promise.resolve()
     }
     this.#paused.delete(index)
+    if (this.#keepSpares && !this.#spares.has(index)) this.#request(index)
+    return this.#start(index, handle)
+  }
+
+  #start(index: number, handle: object): Promise<void> {
     const server = this.#createServer(index)
     return new Promise((resolve, reject) => {
       server.once('error', reject)
@@ -94,6 +112,8 @@ export class AcceptGate {
     if (this.#closed) return
     this.#closed = true
     this.#closeListeners()
+    for (const spare of this.#spares.values()) closeHandle(spare)
+    this.#spares.clear()
     this.#checkDrained()
   }
 
@@ -118,6 +138,7 @@ export class AcceptGate {
   }
 
   #pause(): void {
+    this.#keepSpares = true
     for (const [index, server] of this.#servers) {
       if (this.#pinned.has(index)) continue
       this.#paused.add(index)
@@ -127,8 +148,30 @@ export class AcceptGate {
   }
 
   #resume(): void {
-    for (const index of this.#paused) this.#options.requestListener(index)
-    this.#paused.clear()
+    for (const index of this.#paused) {
+      const spare = this.#spares.get(index)
+      if (!spare) {
+        this.#request(index)
+        continue
+      }
+      this.#spares.delete(index)
+      this.#paused.delete(index)
+      this.#request(index)
+      this.#start(index, spare).catch(() => this.#request(index))
+    }
+  }
+
+  #keepSpare(index: number, handle: object): void {
+    const previous = this.#spares.get(index)
+    if (previous) closeHandle(previous)
+    this.#spares.set(index, handle as ClosableHandle)
+  }
+
+  /** Asks the master for listener `index`, unless a request is already on its way. */
+  #request(index: number): void {
+    if (this.#requested.has(index)) return
+    this.#requested.add(index)
+    this.#options.requestListener(index)
   }
 
   /** Closes this worker's copies of the listeners; the master's stay open, so nothing is lost. */
@@ -142,5 +185,18 @@ export class AcceptGate {
 
   #checkDrained(): void {
     if (this.#active === 0) this.#options.onDrained()
+  }
+}
+
+interface ClosableHandle {
+  close(): void
+}
+
+/** Closes a listener handle this worker will not use (its own copy; the master keeps its own). */
+function closeHandle(handle: object): void {
+  try {
+    ;(handle as ClosableHandle).close()
+  } catch {
+    // already closed
   }
 }
