@@ -46,7 +46,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: ['../*'] }] },
   },
   {
-    files: ['src/ref/**', 'src/core/**', 'src/middleware/**'],
+    files: ['src/ref/**', 'src/core/**', 'src/middleware/**', 'src/adapters/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['**/server/**'] }] },
   },
   {

@@ -39,5 +39,7 @@ export {
 } from './middleware/body.ts'
 export { showExceptions, type ShowExceptionsOptions } from './middleware/show-exceptions.ts'
 export { contentLength, type ContentLengthOptions } from './middleware/content-length.ts'
+export { fromFetch, type FetchHandler } from './adapters/from-fetch.ts'
+export { toFetch, type ToFetchOptions } from './adapters/to-fetch.ts'
 export { defineConfig, type ConfigInput } from './server/config/define.ts'
 export type { Config } from './server/config/settings.ts'

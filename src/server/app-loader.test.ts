@@ -43,14 +43,16 @@ const APP_SOURCE = (text: string) =>
   `export function app(_e, start) { start('200 OK', [['Content-Type', 'text/plain']]); return [new TextEncoder().encode(${JSON.stringify(text)})] }\n`
 
 async function bodyOf(spec: string, cwd: string): Promise<string> {
-  const result = await runApp(await loadApp(spec, { cwd }))
+  const loaded = await loadApp(spec, { cwd })
+  assert.equal(loaded.interface, 'tsgi', loaded.how)
+  const result = await runApp(loaded.app)
   return result.text
 }
 
 test('parseAppSpec splits MODULE[:EXPORT], with app as the default export', () => {
   assert.deepEqual(parseAppSpec('app.ts'), {
     module: 'app.ts',
-    target: { kind: 'export', name: 'app' },
+    target: { kind: 'export', name: 'app', implicit: true },
   })
   assert.deepEqual(parseAppSpec(' src/app.ts:handler '), {
     module: 'src/app.ts',
@@ -63,14 +65,14 @@ test('parseAppSpec splits MODULE[:EXPORT], with app as the default export', () =
   // A colon followed by a path belongs to the path (a Windows drive letter).
   assert.deepEqual(parseAppSpec('C:\\srv\\app.ts'), {
     module: 'C:\\srv\\app.ts',
-    target: { kind: 'export', name: 'app' },
+    target: { kind: 'export', name: 'app', implicit: true },
   })
   assert.throws(() => parseAppSpec(':app'), InvalidAppSpec)
   assert.throws(() => parseAppSpec('app.ts:'), {
     reason: 'is not MODULE[:EXPORT]: EXPORT is empty',
   })
   assert.throws(() => parseAppSpec('app.ts:make-app'), {
-    reason: 'is not MODULE[:EXPORT]: EXPORT must be an export name',
+    reason: 'is not MODULE[:EXPORT]: EXPORT must be an export name or a factory call, name(...)',
   })
 })
 
@@ -117,14 +119,25 @@ test('a module that does not compile: import-failed', async (t) => {
 })
 
 test('a missing export: missing-export, listing the exports there are', async () => {
-  const error = await loadFailure('loader-no-app.ts', 'missing-export')
+  const error = await loadFailure('loader-no-app.ts:app', 'missing-export')
   assert.equal(
     error.message,
     'module "loader-no-app.ts" has no export "app" (its exports: default, handler, version); ' +
       'for the default export, write loader-no-app.ts:default'
   )
-  assert.equal(typeof (await loadApp('loader-no-app.ts:handler', inFixtures)), 'function')
-  assert.equal(typeof (await loadApp('loader-no-app.ts:default', inFixtures)), 'function')
+  const named = await loadFailure('loader-no-app.ts:server', 'missing-export')
+  assert.match(named.message, /has no export "server"/)
+  assert.equal((await loadApp('loader-no-app.ts:handler', inFixtures)).interface, 'tsgi')
+  assert.equal((await loadApp('loader-no-app.ts:default', inFixtures)).interface, 'tsgi')
+})
+
+test('without EXPORT, a module with no app export serves its default export', async (t) => {
+  const loaded = await loadApp('loader-no-app.ts', inFixtures)
+  assert.equal(loaded.interface, 'tsgi')
+  const dir = directoryWith(t, {
+    'bun-style.mjs': 'export default { fetch: () => new Response("ok") }\n',
+  })
+  assert.equal((await loadApp('bun-style.mjs', { cwd: dir })).interface, 'fetch')
 })
 
 test('a module without exports says so', async (t) => {
@@ -133,15 +146,17 @@ test('a module without exports says so', async (t) => {
   assert.equal(error.message, 'module "empty.mjs" has no export "app" (it has no exports)')
 })
 
-test('an export that is not a function: not-callable, saying what it is', async () => {
-  const error = await loadFailure('loader-not-function.ts', 'not-callable')
+test('an export of no interface: not-an-app, saying what it is and what was expected', async () => {
+  const error = await loadFailure('loader-not-function.ts', 'not-an-app')
   assert.equal(
     error.message,
-    'export "app" of module "loader-not-function.ts" is an object, not a function: ' +
-      'a TSGI app is a function (environ, startResponse)'
+    'export "app" of module "loader-not-function.ts" is an object (keys: port), not an app: ' +
+      'expected a TSGI app (environ, startResponse), a fetch handler (request) => Response or ' +
+      'an object with a fetch method, or a node:http listener (req, res), http.Server, Koa or ' +
+      'Fastify app'
   )
-  const version = await loadFailure('loader-no-app.ts:version', 'not-callable')
-  assert.match(version.message, /is a number, not a function/)
+  const version = await loadFailure('loader-no-app.ts:version', 'not-an-app')
+  assert.match(version.message, /is a number, not an app/)
 })
 
 test('a malformed spec is an AppImportError too', async () => {
@@ -204,4 +219,85 @@ test('an unknown package: not-found', async (t) => {
     error.message,
     `cannot find module "no-such-package": no such package in node_modules from ${dir} up`
   )
+})
+
+test('parseAppSpec reads a factory call with literal arguments', () => {
+  assert.deepEqual(parseAppSpec('app.ts:createApp()'), {
+    module: 'app.ts',
+    target: { kind: 'call', name: 'createApp', args: [] },
+  })
+  assert.deepEqual(parseAppSpec(`C:\\srv\\app.ts:make('a:b(c)', "d\\"e", -1.5, true, null)`), {
+    module: 'C:\\srv\\app.ts',
+    target: { kind: 'call', name: 'make', args: ['a:b(c)', 'd"e', -1.5, true, null] },
+  })
+  assert.deepEqual(parseAppSpec(`app.ts:make('it\\'s', 'say "hi"')`).target, {
+    kind: 'call',
+    name: 'make',
+    args: ["it's", 'say "hi"'],
+  })
+  assert.throws(() => parseAppSpec('app.ts:make(process.env)'), {
+    reason:
+      'is not MODULE[:EXPORT]: in the call of make, argument 1 is not a literal: "process.env"',
+  })
+  assert.throws(() => parseAppSpec("app.ts:make('a',)"), {
+    reason:
+      'is not MODULE[:EXPORT]: in the call of make, an argument is missing after the last comma',
+  })
+  assert.throws(() => parseAppSpec(':make()'), {
+    reason: 'is not MODULE[:EXPORT]: MODULE is empty',
+  })
+})
+
+const FACTORY_SOURCE = `
+export function createApp(greeting = 'hello', times = 1) {
+  return (_e, start) => { start('200 OK', [['Content-Type', 'text/plain']]); return [new TextEncoder().encode(String(greeting).repeat(times))] }
+}
+export async function createLater() {
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  return { fetch: () => new Response('later') }
+}
+export function broken() { throw new Error('no config') }
+export const notAFunction = 3
+`
+
+test('a factory call: called once with its arguments, awaited, and its result detected', async (t) => {
+  const dir = directoryWith(t, { 'factory.mjs': FACTORY_SOURCE })
+  assert.equal(await bodyOf('factory.mjs:createApp()', dir), 'hello')
+  assert.equal(await bodyOf("factory.mjs:createApp('ab', 3)", dir), 'ababab')
+  const later = await loadApp('factory.mjs:createLater()', { cwd: dir })
+  assert.equal(later.interface, 'fetch')
+  assert.equal(later.how, 'an object with a fetch method')
+})
+
+test('a factory that throws, or is not a function: factory-failed', async (t) => {
+  const dir = directoryWith(t, { 'factory.mjs': FACTORY_SOURCE })
+  const thrown = await loadFailure('factory.mjs:broken()', 'factory-failed', dir)
+  assert.equal(thrown.message, 'broken() of module "factory.mjs" failed: Error: no config')
+  assert.ok(thrown.cause instanceof Error)
+  const notCallable = await loadFailure('factory.mjs:notAFunction(1)', 'factory-failed', dir)
+  assert.equal(
+    notCallable.message,
+    'cannot call notAFunction(1): export "notAFunction" of module "factory.mjs" is a number'
+  )
+  const missing = await loadFailure('factory.mjs:makeApp()', 'missing-export', dir)
+  assert.match(missing.message, /has no export "makeApp"/)
+})
+
+test('--interface forces the interface, and a mismatch says what was given', async (t) => {
+  const dir = directoryWith(t, { 'factory.mjs': FACTORY_SOURCE })
+  const forced = await loadApp('factory.mjs:createApp()', { cwd: dir, interface: 'node' })
+  assert.equal(forced.interface, 'node')
+  assert.equal(forced.how, 'given --interface node')
+  try {
+    await loadApp('factory.mjs:createLater()', { cwd: dir, interface: 'tsgi' })
+    assert.fail('loaded')
+  } catch (failure) {
+    assert.ok(failure instanceof AppImportError)
+    assert.equal(failure.kind, 'not-an-app')
+    assert.equal(
+      failure.message,
+      'what createLater() returned of module "factory.mjs" is an object (keys: fetch), not an app: ' +
+        'expected a TSGI app, a function (environ, startResponse); --interface tsgi was given'
+    )
+  }
 })

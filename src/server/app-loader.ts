@@ -1,28 +1,38 @@
 /**
  * Loads the app named by `MODULE[:EXPORT]` (Gunicorn's `util.import_app`). MODULE is a .ts, .mts,
- * .js or .mjs file, relative to the `chdir` setting, or a package name; EXPORT defaults to `app`.
- * Loading is four steps, each with its own failure (errors.ts AppImportFailure): parse the spec,
- * find the module, import it, pick the export and check it is an app.
+ * .js or .mjs file, relative to the `chdir` setting, or a package name; EXPORT defaults to `app`,
+ * and may be a factory call, `createApp()` or `createApp('prod', 2)`, as Gunicorn allows.
+ * Loading is five steps, each with its own failure (errors.ts AppImportFailure): parse the spec,
+ * find the module, import it, pick the export (calling the factory), and tell which interface
+ * the app speaks (interfaces/detect.ts).
  * @module
  */
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { Application } from '../spec/types.ts'
 import { AppImportError } from './errors.ts'
+import { parseCallArguments, type LiteralArgument } from './factory-call.ts'
+import {
+  describeValue,
+  detectInterface,
+  type InterfaceChoice,
+  type LoadedApp,
+} from './interfaces/detect.ts'
 import { enableTypeScript, isTypeScriptFile, moduleExports } from './typescript.ts'
 
-/** The export used when the spec names none. */
+/**
+ * The export used when the spec names none; a module without one serves its default export
+ * (`export default app`, `export default { fetch }`, as Bun, Deno and Workers take them).
+ */
 export const DEFAULT_EXPORT = 'app'
 
 /** The file extensions MODULE may have when it is a path. */
 export const APP_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs', '.cts', '.cjs'] as const
 
-/**
- * What to take from the module. One kind today; a factory call (`module:createApp()`) will be a
- * second kind, handled in pickTarget.
- */
-export type AppTarget = { readonly kind: 'export'; readonly name: string }
+/** What to take from the module: an export, or what calling an exported factory returns. */
+export type AppTarget =
+  | { readonly kind: 'export'; readonly name: string; readonly implicit?: true }
+  | { readonly kind: 'call'; readonly name: string; readonly args: readonly LiteralArgument[] }
 
 export interface AppSpec {
   /** MODULE as written: a path or a package name. */
@@ -33,6 +43,8 @@ export interface AppSpec {
 export interface LoadAppOptions {
   /** The directory a relative MODULE is resolved against (the `chdir` setting). */
   readonly cwd: string
+  /** The `interface` setting: how the app is called; `auto` (the default) detects it. */
+  readonly interface?: InterfaceChoice
 }
 
 /** Thrown by parseAppSpec; `reason` completes "<spec> <reason>". */
@@ -47,13 +59,18 @@ export class InvalidAppSpec extends Error {
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
+/** `:name(...)` at the end; the leftmost such colon, so a `:` inside the arguments stays there. */
+const FACTORY_CALL = /:([A-Za-z_$][\w$]*)\((.*)\)$/s
 
 /**
- * Splits `MODULE[:EXPORT]` at its last colon, unless what follows holds a path separator: then
- * the colon belongs to the path (`C:\app.ts`).
+ * Splits `MODULE[:EXPORT]`: at the colon before a factory call `name(...)` that ends the spec,
+ * else at the last colon, unless what follows holds a path separator: then the colon belongs to
+ * the path (`C:\app.ts`).
  */
 export function parseAppSpec(text: string): AppSpec {
   const spec = text.trim()
+  const call = FACTORY_CALL.exec(spec)
+  if (call) return parseFactoryCall(spec.slice(0, call.index), call[1]!, call[2]!)
   const colon = spec.lastIndexOf(':')
   const tail = colon < 0 ? undefined : spec.slice(colon + 1)
   const hasExport = tail !== undefined && !/[/\\]/.test(tail)
@@ -62,17 +79,36 @@ export function parseAppSpec(text: string): AppSpec {
   if (module === '') throw new InvalidAppSpec('is not MODULE[:EXPORT]: MODULE is empty')
   if (name === '') throw new InvalidAppSpec('is not MODULE[:EXPORT]: EXPORT is empty')
   if (!IDENTIFIER.test(name)) {
-    throw new InvalidAppSpec(`is not MODULE[:EXPORT]: EXPORT must be an export name`)
+    throw new InvalidAppSpec(
+      'is not MODULE[:EXPORT]: EXPORT must be an export name or a factory call, name(...)'
+    )
   }
-  return { module, target: { kind: 'export', name } }
+  return {
+    module,
+    target: hasExport ? { kind: 'export', name } : { kind: 'export', name, implicit: true },
+  }
 }
 
-/** Loads the app `spec` names; throws AppImportError saying which step failed. */
-export async function loadApp(spec: string, options: LoadAppOptions): Promise<Application> {
+function parseFactoryCall(module: string, name: string, args: string): AppSpec {
+  if (module === '') throw new InvalidAppSpec('is not MODULE[:EXPORT]: MODULE is empty')
+  try {
+    return { module, target: { kind: 'call', name, args: parseCallArguments(args) } }
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error
+    throw new InvalidAppSpec(`is not MODULE[:EXPORT]: in the call of ${name}, ${error.message}`)
+  }
+}
+
+/**
+ * Loads the app `spec` names and tells how to call it; throws AppImportError saying which step
+ * failed.
+ */
+export async function loadApp(spec: string, options: LoadAppOptions): Promise<LoadedApp> {
   const parsed = parseSpecOrThrow(spec)
   const file = resolveAppModule(parsed.module, resolve(options.cwd))
   const namespace = await importAppModule(file, parsed.module)
-  return asApplication(pickTarget(namespace, parsed), parsed)
+  const value = await pickTarget(namespace, parsed)
+  return detectInterface(value, options.interface ?? 'auto', describeTarget(parsed))
 }
 
 function parseSpecOrThrow(spec: string): AppSpec {
@@ -136,9 +172,36 @@ async function importAppModule(file: string, module: string): Promise<Record<str
   }
 }
 
-function pickTarget(namespace: Record<string, unknown>, spec: AppSpec): unknown {
-  const { name } = spec.target
+/** The export, or for a factory call, what the factory returns (awaited). */
+async function pickTarget(namespace: Record<string, unknown>, spec: AppSpec): Promise<unknown> {
+  const value = pickExport(namespace, spec)
+  const { target } = spec
+  if (target.kind === 'export') return value
+  const call = `${target.name}(${target.args.map((arg) => JSON.stringify(arg)).join(', ')})`
+  if (typeof value !== 'function') {
+    throw new AppImportError(
+      'factory-failed',
+      `cannot call ${call}: export ${JSON.stringify(target.name)} of module ${JSON.stringify(spec.module)} is ${describeValue(value)}`
+    )
+  }
+  try {
+    return await (value as (...args: unknown[]) => unknown)(...target.args)
+  } catch (error) {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    throw new AppImportError(
+      'factory-failed',
+      `${call} of module ${JSON.stringify(spec.module)} failed: ${message}`,
+      { cause: error }
+    )
+  }
+}
+
+function pickExport(namespace: Record<string, unknown>, spec: AppSpec): unknown {
+  const { target } = spec
+  const { name } = target
   if (Object.prototype.hasOwnProperty.call(namespace, name)) return namespace[name]
+  const implicit = target.kind === 'export' && target.implicit === true
+  if (implicit && namespace.default !== undefined) return namespace.default
   const names = Object.keys(namespace)
   const list = names.length === 0 ? 'it has no exports' : `its exports: ${names.join(', ')}`
   const hint =
@@ -151,21 +214,14 @@ function pickTarget(namespace: Record<string, unknown>, spec: AppSpec): unknown 
   )
 }
 
-/** Checks the export is an app. Other interfaces (fetch handlers, node:http listeners) will adapt here. */
-function asApplication(value: unknown, spec: AppSpec): Application {
-  if (typeof value === 'function') return value as Application
-  throw new AppImportError(
-    'not-callable',
-    `export ${JSON.stringify(spec.target.name)} of module ${JSON.stringify(spec.module)} is ${describe(value)}, ` +
-      'not a function: a TSGI app is a function (environ, startResponse)'
-  )
-}
-
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return String(value)
-  if (Array.isArray(value)) return 'an array'
-  const type = typeof value
-  return type === 'object' ? 'an object' : `a ${type}`
+/** `export "app" of module "app.ts"`, or `createApp() of module "app.ts"` for a factory call. */
+function describeTarget(spec: AppSpec): string {
+  const { target } = spec
+  const what =
+    target.kind === 'export'
+      ? `export ${JSON.stringify(target.name)}`
+      : `what ${target.name}(${target.args.map((arg) => JSON.stringify(arg)).join(', ')}) returned`
+  return `${what} of module ${JSON.stringify(spec.module)}`
 }
 
 // Package names resolve as Node's ESM resolver does, from `cwd` rather than from this file:

@@ -80,7 +80,7 @@ function requireApp(config: Config): string {
 async function checkApp(app: string, config: Config, context: CliContext): Promise<number> {
   context.chdir(config.chdir)
   try {
-    await loadApp(app, { cwd: config.chdir })
+    await loadApp(app, { cwd: config.chdir, interface: config.interface })
     return EXIT.OK
   } catch (error) {
     if (!(error instanceof AppImportError)) throw error

@@ -52,8 +52,10 @@ export type AppImportFailure =
   | 'import-failed'
   /** The module has no export of that name. */
   | 'missing-export'
-  /** The export exists but is not a function. */
-  | 'not-callable'
+  /** EXPORT is a factory call, and the factory is not a function, or it threw. */
+  | 'factory-failed'
+  /** The export (or what the factory returned) is not an app of any interface, or not of the forced one. */
+  | 'not-an-app'
 
 /** The app named by MODULE[:EXPORT] could not be loaded (Gunicorn's AppImportError). */
 export class AppImportError extends Error {

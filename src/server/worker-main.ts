@@ -10,7 +10,6 @@ import { heartbeatIntervalMs } from './heartbeat.ts'
 import { isMasterMessage, type WorkerMessage } from './ipc.ts'
 import { AccessLog } from './logging/access-log.ts'
 import { ErrorLog, type LogLevel } from './logging/error-log.ts'
-import { enableTypeScript } from './typescript.ts'
 import type { SelfBoundListener } from './accept-gate.ts'
 import type { Worker } from './worker.ts'
 import { WORKER_CLASSES } from './workers/registry.ts'
@@ -80,8 +79,9 @@ process.on('disconnect', () => (worker ? worker.drain(true) : void exit(0)))
 setInterval(() => send({ type: 'heartbeat' }), heartbeatIntervalMs(config.timeout)).unref()
 
 async function boot(): Promise<Worker> {
-  await enableTypeScript()
-  const app = await loadApp(config.app ?? '', { cwd: config.chdir })
+  // The loader turns TypeScript support on only for a .ts app: tsx costs memory and start time.
+  const app = await loadApp(config.app ?? '', { cwd: config.chdir, interface: config.interface })
+  log.debug(`Serving ${config.app} as a ${app.interface} app: ${app.how}`)
   const WorkerClass = WORKER_CLASSES[config.workerClass as keyof typeof WORKER_CLASSES]
   return new WorkerClass({ config, app, log, accessLog, send, exit: (code) => void exit(code) })
 }

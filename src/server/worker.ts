@@ -5,19 +5,21 @@
  * @module
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import { createRequestHandler, type RequestHandler, type RequestRecord } from '../core/handler.ts'
+import type { Duplex } from 'node:stream'
 import { LineErrorStream } from '../core/error-stream.ts'
-import type { Application } from '../spec/types.ts'
 import { AcceptGate, type SelfBoundListener } from './accept-gate.ts'
 import type { Config } from './config/config.ts'
 import { checkLimits, maxHeaderSize, rejectRequest, type RequestLimits } from './http/limits.ts'
+import type { LoadedApp } from './interfaces/detect.ts'
+import { createServeHandler, type ExchangeRecord, type ServeHandler } from './interfaces/serve.ts'
 import type { WorkerMessage } from './ipc.ts'
 import type { AccessLog } from './logging/access-log.ts'
 import type { ErrorLog } from './logging/error-log.ts'
 
 export interface WorkerContext {
   config: Config
-  app: Application
+  /** The app and the interface it speaks (interfaces/detect.ts). */
+  app: LoadedApp
   log: ErrorLog
   accessLog: AccessLog
   /** Tells the master something; a no-op once the IPC channel is gone. */
@@ -115,7 +117,7 @@ export class Worker {
     res.once('close', () => this.#inFlight.delete(res))
   }
 
-  #createHttpServer(handler: RequestHandler): Server {
+  #createHttpServer(handler: ServeHandler): Server {
     const { config } = this.context
     const server = createServer({
       keepAliveTimeout: config.keepAlive * 1000,
@@ -130,13 +132,20 @@ export class Worker {
       this.#onRequest(req, res, handler)
     server.on('request', onRequest)
     server.on('checkContinue', onRequest)
+    const { upgrade } = handler
+    if (upgrade) {
+      server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (checkLimits(req, this.#limits) === 0) upgrade(req, socket, head)
+        else socket.destroy()
+      })
+    }
     // The http.Server never listens itself (the gate accepts for it), so start Node's request
     // and headers timeout checks the way listening would.
     server.emit('listening')
     return server
   }
 
-  #onRequest(req: IncomingMessage, res: ServerResponse, handler: RequestHandler): void {
+  #onRequest(req: IncomingMessage, res: ServerResponse, handler: ServeHandler): void {
     if (this.#draining || !this.keepAlive) res.shouldKeepAlive = false
     const status = checkLimits(req, this.#limits)
     if (status !== 0) {
@@ -144,12 +153,12 @@ export class Worker {
       rejectRequest(res, status)
       return
     }
-    void handler(req, res)
+    void handler.request(req, res)
   }
 
-  #createHandler(): RequestHandler {
+  #createHandler(): ServeHandler {
     const { log } = this.context
-    return createRequestHandler(this.context.app, {
+    return createServeHandler(this.context.app, {
       multiprocess: true,
       errorLog: { error: (message, error) => log.exception(message, error) },
       errors: new LineErrorStream((line) => log.error(line)),
@@ -157,7 +166,7 @@ export class Worker {
     })
   }
 
-  #onFinish(record: RequestRecord): void {
+  #onFinish(record: ExchangeRecord): void {
     const { accessLog } = this.context
     if (accessLog.enabled) {
       accessLog.log({

@@ -142,7 +142,7 @@ test('--print-config prints every effective value with its source, and exits 0',
   assert.equal(run.stderr, '')
   assert.equal(run.code, 0)
   const lines = run.stdout.trimEnd().split('\n')
-  assert.equal(lines.length, 25, 'one line per setting')
+  assert.equal(lines.length, 26, 'one line per setting')
   for (const expected of [
     `config                = ${JSON.stringify(join(dir, 'tsgi.config.json'))}`,
     'app                   = null',
@@ -161,7 +161,7 @@ test('--print-config also checks the app when one is named (as Gunicorn)', async
   const good = await tsgi(t, ['--print-config', 'loader-hello.ts'])
   assert.equal(good.code, 0)
   assert.match(good.stdout, /^app += "loader-hello\.ts" {2}# from the command line$/m)
-  const bad = await tsgi(t, ['--print-config', 'loader-no-app.ts'])
+  const bad = await tsgi(t, ['--print-config', 'loader-no-app.ts:app'])
   assert.equal(bad.code, 1)
   assert.match(bad.stderr, /^tsgi: error: module "loader-no-app\.ts" has no export "app"/)
 })
@@ -181,7 +181,7 @@ test('--check-config exits 0 when the config and a TypeScript app load', async (
 })
 
 test('--check-config exits 1 when the export is missing, naming the exports there are', async (t) => {
-  const run = await tsgi(t, ['--check-config', 'loader-no-app.ts'])
+  const run = await tsgi(t, ['--check-config', 'loader-no-app.ts:app'])
   assert.equal(run.code, 1)
   assert.equal(
     run.stderr,
@@ -212,7 +212,7 @@ test('--check-config exits 1 for a module that is not there or an export that is
   assert.equal(notApp.code, 1)
   assert.match(
     notApp.stderr,
-    /^tsgi: error: export "app" of module "loader-not-function\.ts" is an object, not a function/
+    /^tsgi: error: export "app" of module "loader-not-function\.ts" is an object \(keys: port\), not an app: expected /
   )
 })
 

@@ -119,7 +119,7 @@ test('--check-config loads the app without starting the arbiter', async (t) => {
   assert.deepEqual(h.chdirs, [FIXTURES.replace(/\/$/, '')])
   const missing = harness(directoryWith(t))
   assert.equal(
-    await runCli(['--check-config', '--chdir', FIXTURES, 'loader-no-app.ts'], missing.context),
+    await runCli(['--check-config', '--chdir', FIXTURES, 'loader-no-app.ts:app'], missing.context),
     1
   )
   assert.match(missing.stderr.join(''), /has no export "app"/)

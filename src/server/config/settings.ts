@@ -60,12 +60,36 @@ export const SETTINGS = [
       The application to serve, as MODULE[:EXPORT].
 
       MODULE is a \`.ts\`, \`.mts\`, \`.js\` or \`.mjs\` file (relative to \`chdir\`) or a
-      package name; EXPORT is the name of its export, \`app\` when omitted. It is the command's
-      argument, or \`app\` in the config file (Gunicorn's \`wsgi_app\`). TypeScript loads without
+      package name; EXPORT is the name of its export (when omitted, \`app\`, or the default
+      export of a module without one, as Bun and Deno take \`export default\`), or a call of a
+      factory it exports, \`createApp()\` or \`createApp('prod', 2)\` (arguments are string,
+      number, boolean or null literals), made once per worker and awaited when it returns a
+      promise. It is the command's argument, or \`app\` in the config file (Gunicorn's
+      \`wsgi_app\`); \`interface\` says how the app is called. TypeScript loads without
       a build step: Node's own type stripping where it is on by default (Node 22.18 and later),
       tsx elsewhere. Under tsx, as under \`node --import tsx\`, a \`.ts\` file in a package
       without \`"type": "module"\` is compiled to CommonJS, where top-level \`await\` is not
       allowed: use \`.mts\` or set the package type for that.`,
+  }),
+  setting({
+    name: 'interface',
+    section: 'Config File',
+    cli: ['--interface'],
+    meta: 'KIND',
+    type: 'string',
+    default: 'auto',
+    validate: oneOf(['auto', 'tsgi', 'fetch', 'node']),
+    doc: `
+      How the app is called: auto, tsgi, fetch or node.
+
+      \`tsgi\`: a TSGI app, \`(environ, startResponse)\`. \`fetch\`: a fetch handler,
+      \`(request) => Response\`, or an object with a \`fetch\` method (a Hono app, a
+      \`{ fetch }\` default export). \`node\`: a \`node:http\` request listener,
+      \`(req, res)\` (an Express app, Koa's \`app.callback()\`), or an \`http.Server\`, a Koa
+      app or a Fastify app, whose \`upgrade\` listeners then receive WebSocket handshakes.
+      \`auto\` (the default) tells them apart by shape, and takes a plain function of two
+      parameters, which any of the three could be, for a TSGI app: name the interface when it
+      is not one. docs/interfaces/ has a page for each.`,
   }),
 
   // Server Socket

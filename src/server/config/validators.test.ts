@@ -246,7 +246,7 @@ test('optionalAppSpec checks the form of MODULE[:EXPORT] only', () => {
   rejects(
     optionalAppSpec,
     ['app.ts:create-app', 'app.ts:1st'],
-    'is not MODULE[:EXPORT]: EXPORT must be an export name'
+    'is not MODULE[:EXPORT]: EXPORT must be an export name or a factory call, name(...)'
   )
   assert.equal(
     messageFor('app', 'app.ts:', 'app'),

@@ -1,0 +1,139 @@
+/**
+ * Serving a fetch handler from the worker: a lazy Request in (./fetch-request.ts), a Response
+ * out (./fetch-response.ts). The handler gets the Request, then `{ incoming, outgoing }` (the
+ * node:http pair, as @hono/node-server passes it, so Hono's `c.env.incoming` works), then an
+ * execution context with `waitUntil()` (as Workers-style handlers expect). `request.signal`
+ * fires when the client goes away before the response is complete, and then the response
+ * body stream is cancelled.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { FetchHandler } from '../../adapters/from-fetch.ts'
+import type { ErrorLog } from '../../core/handler.ts'
+import { answerFailure, ERROR_BODY, ERROR_HEADERS } from './failure.ts'
+import { IncomingRequest, type RequestHooks } from './fetch-request.ts'
+import { ResponseSender } from './fetch-response.ts'
+import { requestUrl } from './request-url.ts'
+import type { ExchangeRecord, ServeHandler, ServeOptions } from './serve.ts'
+import { installFetchGlobals } from './web-globals.ts'
+
+/** The third argument, for handlers written for Workers-style runtimes. */
+export interface ExecutionContext {
+  /** Keeps nothing alive (a worker process outlives its requests); logs the promise's failure. */
+  waitUntil(promise: Promise<unknown>): void
+  passThroughOnException(): void
+}
+
+export function serveFetch(handler: FetchHandler, options: ServeOptions): ServeHandler {
+  installFetchGlobals()
+  const context: ExecutionContext = {
+    waitUntil: (promise) =>
+      void Promise.resolve(promise).catch((error: unknown) =>
+        options.errorLog.error('Error in a promise given to waitUntil()', error)
+      ),
+    passThroughOnException: () => {},
+  }
+  return {
+    request: (req, res) => new FetchExchange(req, res, options).run(handler, context),
+  }
+}
+
+const BAD_REQUEST_HEADERS: ReadonlyArray<[string, string]> = [
+  ['Content-Type', 'text/plain; charset=utf-8'],
+  ['Content-Length', '12'],
+]
+
+/** One request to a fetch handler, and its response. */
+class FetchExchange implements RequestHooks {
+  readonly #req: IncomingMessage
+  readonly #res: ServerResponse
+  readonly #log: ErrorLog
+  readonly #sender: ResponseSender
+  readonly #startedAt = process.hrtime.bigint()
+  #controller: AbortController | undefined
+  #clientGone = false
+  #continueSent = false
+  /** A response the worker sent itself (400, 500) instead of the handler's. */
+  #own: { headers: ReadonlyArray<readonly [string, string]>; bytes: number } | undefined
+
+  constructor(req: IncomingMessage, res: ServerResponse, options: ServeOptions) {
+    this.#req = req
+    this.#res = res
+    this.#log = options.errorLog
+    this.#sender = new ResponseSender(res, req.method === 'HEAD')
+    // Read now: Node forgets the peer's address once the socket is closed.
+    void req.socket?.remoteAddress
+    res.once('close', () => options.onFinish(this.#onClose()))
+  }
+
+  async run(handler: FetchHandler, context: ExecutionContext): Promise<void> {
+    const url = requestUrl(this.#req, 'http')
+    if (url === undefined) return this.#badRequest()
+    try {
+      const request = new IncomingRequest(this.#req, url, this) as unknown as Request
+      const returned = handler(request, { incoming: this.#req, outgoing: this.#res }, context)
+      await this.#sender.send(checkResponse(isPromiseLike(returned) ? await returned : returned))
+    } catch (error) {
+      if (this.#clientGone) return
+      if (!this.#res.headersSent) this.#own = { headers: ERROR_HEADERS, bytes: ERROR_BODY.length }
+      answerFailure(this.#req, this.#res, this.#log, error)
+    }
+  }
+
+  signal(): AbortSignal {
+    this.#controller ??= new AbortController()
+    if (this.#clientGone) this.#controller.abort()
+    return this.#controller.signal
+  }
+
+  /** Spec §5.4's rule for TSGI holds here too: 100 Continue only when the body is wanted. */
+  beforeBodyRead(): void {
+    if (this.#continueSent || this.#res.headersSent) return
+    this.#continueSent = true
+    const req = this.#req
+    if (req.headers.expect?.toLowerCase() === '100-continue' && req.httpVersionMinor === 1) {
+      this.#res.writeContinue()
+    }
+  }
+
+  #badRequest(): void {
+    this.#own = { headers: BAD_REQUEST_HEADERS, bytes: 12 }
+    this.#res.shouldKeepAlive = false
+    this.#res.writeHead(400, 'Bad Request', BAD_REQUEST_HEADERS.flat())
+    this.#res.end('Bad Request\n')
+  }
+
+  #onClose(): ExchangeRecord {
+    const res = this.#res
+    const completed = res.writableFinished
+    if (!completed) {
+      this.#clientGone = true
+      this.#controller?.abort()
+      this.#sender.cancel()
+    }
+    // A body the handler left unread (or half read) is discarded, to free the connection.
+    if (!this.#req.readableEnded) this.#req.resume()
+    return {
+      req: this.#req,
+      status: res.headersSent ? res.statusCode : 0,
+      headers: this.#own?.headers ?? this.#sender.headers,
+      bytes: this.#own?.bytes ?? this.#sender.bytes,
+      startedAt: this.#startedAt,
+      completed,
+    }
+  }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
+}
+
+/** A Response, or anything that reads like one (status, headers, body). */
+function checkResponse(value: unknown): Response {
+  const like = value as Partial<Response> | null | undefined
+  if (typeof like?.status === 'number' && typeof like.headers === 'object' && 'body' in like) {
+    return value as Response
+  }
+  const what = value === null || value === undefined ? String(value) : `a ${typeof value}`
+  throw new TypeError(`the fetch handler returned ${what}, not a Response`)
+}

@@ -1,0 +1,148 @@
+/**
+ * A Response that, for a body of a string, bytes or nothing, only remembers what it was given,
+ * so the worker can write it to the socket in one call: no body stream, no Headers object
+ * unless the handler reads `headers`. Any other body, an unusual init, or the use of any other
+ * member builds the real Response, which then answers everything. ./web-globals.ts installs it
+ * as the global `Response` in workers that serve a fetch app, so the handler's
+ * `new Response('hi')` (or a framework's `c.text('hi')`) takes this path.
+ * @module
+ */
+import { forwardTheRest, REAL } from './delegate.ts'
+
+/** Captured at load, before ./web-globals.ts replaces the global. */
+export const NativeResponse = globalThis.Response
+
+/** What a light response holds until its real Response is built. */
+export interface LightState {
+  readonly status: number
+  readonly statusText: string
+  readonly body: string | Uint8Array | null
+  /** The headers as the handler gave them. */
+  readonly headersInit: HeadersInit | undefined
+  /** Built when the handler reads `headers`; it then holds the headers to send. */
+  headers: Headers | undefined
+}
+
+type HeadersInit = ConstructorParameters<typeof Headers>[0]
+type BodyInit = ConstructorParameters<typeof Response>[0]
+
+export const LIGHT = Symbol('tsgi.light')
+const TEXT_TYPE = 'text/plain;charset=UTF-8'
+/** Statuses whose responses have no body (Response's null body statuses). */
+const NULL_BODY = new Set([101, 103, 204, 205, 304])
+const REASON = /^[\t\x20-\x7e\x80-\xff]*$/
+
+export class LightResponse {
+  [LIGHT]: LightState | undefined
+  #real: Response | undefined
+
+  constructor(body?: BodyInit | null, init?: ResponseInit) {
+    const state = lightState(body, init)
+    if (state) this[LIGHT] = state
+    else this.#real = new NativeResponse(body, init)
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    // Responses made before the switch, or by fetch(), are real ones, and Responses too.
+    if (this !== LightResponse) return Function.prototype[Symbol.hasInstance].call(this, value)
+    return Function.prototype[Symbol.hasInstance].call(NativeResponse, value)
+  }
+
+  static json(data: unknown, init: ResponseInit = {}): Response {
+    const text = JSON.stringify(data)
+    if (text === undefined) throw new TypeError('Response.json: the data is not JSON serializable')
+    const headers = new Headers(init.headers)
+    if (!headers.has('content-type')) headers.set('content-type', 'application/json')
+    return new LightResponse(text, { ...init, headers }) as unknown as Response
+  }
+
+  get status(): number {
+    return this[LIGHT]?.status ?? this[REAL]().status
+  }
+
+  get ok(): boolean {
+    const status = this.status
+    return status >= 200 && status <= 299
+  }
+
+  get statusText(): string {
+    return this[LIGHT]?.statusText ?? this[REAL]().statusText
+  }
+
+  get headers(): Headers {
+    const state = this[LIGHT]
+    if (!state) return this[REAL]().headers
+    return (state.headers ??= defaultHeaders(state))
+  }
+
+  [REAL](): Response {
+    if (this.#real) return this.#real
+    const state = this[LIGHT]!
+    this[LIGHT] = undefined
+    this.#real = new NativeResponse(state.body, {
+      status: state.status,
+      statusText: state.statusText,
+      headers: state.headers ?? state.headersInit,
+    })
+    return this.#real
+  }
+}
+
+Object.setPrototypeOf(LightResponse, NativeResponse)
+Object.setPrototypeOf(LightResponse.prototype, NativeResponse.prototype)
+forwardTheRest(LightResponse.prototype, NativeResponse.prototype)
+
+/** The state to keep, or undefined when the real Response must be built now (it also validates). */
+function lightState(body: unknown, init: ResponseInit | undefined): LightState | undefined {
+  const isLightBody =
+    body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array
+  if (!isLightBody || (init !== undefined && (typeof init !== 'object' || init === null)))
+    return undefined
+  const status = init?.status ?? 200
+  const statusText = init?.statusText ?? ''
+  const validStatus = Number.isInteger(status) && status >= 200 && status <= 599
+  if (!validStatus || !REASON.test(statusText)) return undefined
+  if (NULL_BODY.has(status) && body !== undefined && body !== null) return undefined
+  const kept = (body ?? null) as LightState['body']
+  return { status, statusText, body: kept, headersInit: init?.headers, headers: undefined }
+}
+
+/** The Headers the real Response would have: the given ones, and a type for a string body. */
+function defaultHeaders(state: LightState): Headers {
+  const headers = new Headers(state.headersInit)
+  if (typeof state.body === 'string' && !headers.has('content-type'))
+    headers.set('content-type', TEXT_TYPE)
+  return headers
+}
+
+/**
+ * The header pairs to send for a light response that never built its Headers: from the init as
+ * given (a Headers object, pairs, or a record), with the type a string body gets by default.
+ */
+export function lightHeaderPairs(state: LightState): Array<[string, string]> {
+  const pairs = state.headers ? [...state.headers] : initPairs(state.headersInit)
+  if (typeof state.body === 'string' && !pairs.some(([name]) => isContentType(name))) {
+    pairs.push(['content-type', TEXT_TYPE])
+  }
+  return pairs
+}
+
+function initPairs(init: HeadersInit | undefined): Array<[string, string]> {
+  if (init === undefined) return []
+  if (init instanceof Headers) return [...init]
+  if (Array.isArray(init)) return init.map(headerPair)
+  return Object.entries(init as Record<string, unknown>).map(([name, value]) => [
+    name,
+    String(value),
+  ])
+}
+
+function headerPair(pair: unknown): [string, string] {
+  if (!Array.isArray(pair) || pair.length !== 2)
+    throw new TypeError('a header must be a [name, value] pair')
+  return [String(pair[0]), String(pair[1])]
+}
+
+function isContentType(name: string): boolean {
+  return name.length === 12 && name.toLowerCase() === 'content-type'
+}

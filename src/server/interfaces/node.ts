@@ -1,0 +1,112 @@
+/**
+ * Serving a node:http request listener from the worker: the app gets the worker's own `req`
+ * and `res`, as if it had created the server, and `upgrade` requests when it listens for them
+ * (./detect.ts). The worker adds what node:http would do without it (100 Continue), catches
+ * what would crash the process (a listener that throws or rejects), and records the request
+ * for the access log and --max-requests.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { ErrorLog } from '../../core/handler.ts'
+import type { NodeListener, UpgradeListener } from './detect.ts'
+import { answerFailure } from './failure.ts'
+import type { ExchangeRecord, ServeHandler, ServeOptions } from './serve.ts'
+
+export function serveNode(
+  listener: NodeListener,
+  upgrade: UpgradeListener | undefined,
+  options: ServeOptions
+): ServeHandler {
+  const request = (req: IncomingMessage, res: ServerResponse) => {
+    const record = recordOf(req, res)
+    res.once('close', () => options.onFinish(record.finish()))
+    callListener(listener, req, res, options.errorLog)
+  }
+  return upgrade ? { request, upgrade } : { request }
+}
+
+function callListener(
+  listener: NodeListener,
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: ErrorLog
+): void {
+  // The worker listens for 'checkContinue'; node:http, when nobody does, answers this itself.
+  if (req.headers.expect?.toLowerCase() === '100-continue' && req.httpVersionMinor === 1) {
+    res.writeContinue()
+  }
+  const fail = (error: unknown) => {
+    if (!res.destroyed) answerFailure(req, res, log, error)
+  }
+  try {
+    const result = listener(req, res) as { then?: unknown } | undefined
+    if (typeof result?.then === 'function') (result as Promise<unknown>).then(undefined, fail)
+  } catch (error) {
+    fail(error)
+  }
+}
+
+/** Counts the body bytes the listener writes, and builds the record when the response closes. */
+function recordOf(req: IncomingMessage, res: ServerResponse) {
+  const startedAt = process.hrtime.bigint()
+  // Read now: Node forgets the peer's address once the socket is closed.
+  void req.socket?.remoteAddress
+  const counter = countBodyBytes(res)
+  return {
+    finish: (): ExchangeRecord => ({
+      req,
+      status: res.headersSent ? res.statusCode : 0,
+      get headers() {
+        return sentHeaders(res)
+      },
+      bytes: counter.bytes,
+      startedAt,
+      completed: res.writableFinished,
+    }),
+  }
+}
+
+type WriteArgs = [chunk?: unknown, encoding?: unknown, callback?: unknown]
+
+/** Wraps `res.write` and `res.end` on this response to add up the body bytes given to them. */
+function countBodyBytes(res: ServerResponse): { bytes: number } {
+  const counter = { bytes: 0 }
+  const write = res.write as (...args: WriteArgs) => boolean
+  const end = res.end as (...args: WriteArgs) => ServerResponse
+  const count = (chunk: unknown, encoding: unknown) => {
+    if (typeof chunk === 'string') {
+      const name = typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'
+      counter.bytes += Buffer.byteLength(chunk, name)
+    } else if (chunk instanceof Uint8Array) counter.bytes += chunk.byteLength
+  }
+  res.write = function (this: ServerResponse, ...args: WriteArgs) {
+    count(args[0], args[1])
+    return write.apply(this, args)
+  } as ServerResponse['write']
+  res.end = function (this: ServerResponse, ...args: WriteArgs) {
+    count(args[0], args[1])
+    return end.apply(this, args)
+  } as ServerResponse['end']
+  return counter
+}
+
+/**
+ * The response headers as sent. Headers passed only to writeHead() (Fastify passes them all
+ * that way) are not kept by node:http except in the header block it wrote, so that is read
+ * when there is one; this runs only for access log formats that show response headers.
+ */
+function sentHeaders(res: ServerResponse): Array<[string, string]> {
+  const block = (res as { _header?: unknown })._header
+  if (typeof block === 'string') {
+    return block
+      .split('\r\n')
+      .slice(1)
+      .flatMap((line): Array<[string, string]> => {
+        const colon = line.indexOf(':')
+        return colon > 0 ? [[line.slice(0, colon), line.slice(colon + 1).trim()]] : []
+      })
+  }
+  return Object.entries(res.getHeaders()).flatMap(([name, value]) =>
+    (Array.isArray(value) ? value : [value]).map((item): [string, string] => [name, String(item)])
+  )
+}
