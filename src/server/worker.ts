@@ -160,6 +160,7 @@ export class Worker {
     const { log } = this.context
     return createServeHandler(this.context.app, {
       multiprocess: true,
+      countBodyBytes: this.context.accessLog.enabled,
       errorLog: { error: (message, error) => log.exception(message, error) },
       errors: new LineErrorStream((line) => log.error(line)),
       onFinish: (record) => this.#onFinish(record),

@@ -18,7 +18,7 @@ export function serveNode(
   options: ServeOptions
 ): ServeHandler {
   const request = (req: IncomingMessage, res: ServerResponse) => {
-    const record = recordOf(req, res)
+    const record = recordOf(req, res, options.countBodyBytes ?? true)
     res.once('close', () => options.onFinish(record.finish()))
     callListener(listener, req, res, options.errorLog)
   }
@@ -47,11 +47,13 @@ function callListener(
 }
 
 /** Counts the body bytes the listener writes, and builds the record when the response closes. */
-function recordOf(req: IncomingMessage, res: ServerResponse) {
+function recordOf(req: IncomingMessage, res: ServerResponse, countBytes: boolean) {
   const startedAt = process.hrtime.bigint()
   // Read now: Node forgets the peer's address once the socket is closed.
   void req.socket?.remoteAddress
-  const counter = countBodyBytes(res)
+  // Patching res.write/res.end gives each response its own shape, which slows node:http's own
+  // code on it: only done when the access log wants the byte count.
+  const counter = countBytes ? countBodyBytes(res) : { bytes: 0 }
   return {
     finish: (): ExchangeRecord => ({
       req,

@@ -21,6 +21,11 @@ export interface ServeOptions {
   errorLog: ErrorLog
   /** `tsgi.errors`, for TSGI apps. */
   errors: ErrorStream
+  /**
+   * Whether records must carry the body byte count (the access log is on). Counting a Node
+   * listener's bytes means wrapping `res.write`/`res.end`, which costs every request.
+   */
+  countBodyBytes?: boolean
   /** Called once per request when its response has ended or the client has gone. */
   onFinish: (record: ExchangeRecord) => void
 }
