@@ -4,7 +4,6 @@
  * and an exit code here (errors.ts EXIT).
  * @module
  */
-import { loadApp } from './app-loader.ts'
 import { Arbiter, type ArbiterOptions } from './arbiter.ts'
 import { COMMAND_LINE, parseCommandLine } from './config/command-line.ts'
 import { resolveConfig, type Config, type ResolveOptions } from './config/config.ts'
@@ -80,6 +79,9 @@ function requireApp(config: Config): string {
 async function checkApp(app: string, config: Config, context: CliContext): Promise<number> {
   context.chdir(config.chdir)
   try {
+    // Imported here only: the app loader pulls in every interface, which a serving master never
+    // needs (workers load the app), and the master's memory is counted on every deployment.
+    const { loadApp } = await import('./app-loader.ts')
     await loadApp(app, { cwd: config.chdir, interface: config.interface })
     return EXIT.OK
   } catch (error) {

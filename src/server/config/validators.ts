@@ -6,7 +6,7 @@
  */
 import { existsSync, statSync } from 'node:fs'
 import { extname, resolve } from 'node:path'
-import { InvalidAppSpec, parseAppSpec } from '../app-loader.ts'
+import { InvalidAppSpec, parseAppSpec } from '../app-spec.ts'
 import { parseBindAddress, formatBindAddress } from './address.ts'
 import { InvalidValue } from './invalid-value.ts'
 
