@@ -27,14 +27,14 @@ export function buildEnviron(req: IncomingMessage, ctx: EnvironContext): Environ
   const rawUri = req.url ?? '/'
   const { path, query } = splitUri(rawUri)
   const socket = req.socket
-  const environ: Environ = {
+  const environ = {
     REQUEST_METHOD: req.method ?? 'GET',
     SCRIPT_NAME: ctx.scriptName,
     PATH_INFO: stripScriptName(percentDecodeLatin1(path), ctx.scriptName),
     QUERY_STRING: query,
     SERVER_NAME: '',
     SERVER_PORT: '',
-    SERVER_PROTOCOL: `HTTP/${req.httpVersion}`,
+    SERVER_PROTOCOL: protocol(req.httpVersion),
     RAW_URI: rawUri,
     'tsgi.version': TSGI_VERSION,
     'tsgi.url_scheme': ctx.urlScheme,
@@ -43,17 +43,21 @@ export function buildEnviron(req: IncomingMessage, ctx: EnvironContext): Environ
     'tsgi.multithread': ctx.multithread,
     'tsgi.multiprocess': ctx.multiprocess,
     'tsgi.run_once': ctx.runOnce,
-    get 'tsgi.signal'() {
-      return signal.signal
-    },
     'tsgi.file_wrapper': fileWrapper,
-  }
+  } as Environ
   if (socket?.remoteAddress) {
     environ.REMOTE_ADDR = socket.remoteAddress
     environ.REMOTE_PORT = String(socket.remotePort)
   }
   addHeaders(environ, req.rawHeaders)
-  setServerAddress(environ, socket?.localAddress, socket?.localPort)
+  setServerAddress(environ, socket)
+  // Added last, by defineProperty: an accessor in the literal itself would put the environ in
+  // V8's dictionary mode, and every key added and read after it would pay for that.
+  Object.defineProperty(environ, 'tsgi.signal', {
+    get: () => signal.signal,
+    enumerable: true,
+    configurable: true,
+  })
   return environ
 }
 
@@ -98,17 +102,24 @@ function toCgiKey(name: string): string {
  * SERVER_NAME and SERVER_PORT come from the Host header when there is one, as in Gunicorn,
  * else from the listening socket; a Unix socket without a Host header gives `localhost`.
  */
-function setServerAddress(environ: Environ, localAddress?: string, localPort?: number): void {
+function setServerAddress(environ: Environ, socket: IncomingMessage['socket'] | undefined): void {
   const defaultPort = environ['tsgi.url_scheme'] === 'https' ? '443' : '80'
   const host = environ.HTTP_HOST
   if (host) {
     const match = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(host)
-    environ.SERVER_NAME = match?.[1] || localAddress || 'localhost'
+    environ.SERVER_NAME = match?.[1] || socket?.localAddress || 'localhost'
     environ.SERVER_PORT = match?.[2] || defaultPort
     return
   }
-  environ.SERVER_NAME = localAddress || 'localhost'
-  environ.SERVER_PORT = localPort ? String(localPort) : defaultPort
+  environ.SERVER_NAME = socket?.localAddress || 'localhost'
+  environ.SERVER_PORT = socket?.localPort ? String(socket.localPort) : defaultPort
+}
+
+/** `HTTP/1.1` and `HTTP/1.0` without building the string on every request. */
+function protocol(version: string): string {
+  if (version === '1.1') return 'HTTP/1.1'
+  if (version === '1.0') return 'HTTP/1.0'
+  return `HTTP/${version}`
 }
 
 /** Splits a request target into its path and query; an absolute-form target loses its origin. */
