@@ -5,7 +5,7 @@
  * @module
  */
 import { LineErrorStream } from '../core/error-stream.ts'
-import { percentDecodeLatin1, TSGI_VERSION } from '../core/environ.ts'
+import { cgiKey, percentDecodeLatin1, TSGI_VERSION } from '../core/environ.ts'
 import { fileWrapper } from '../core/file-wrapper.ts'
 import type { Environ, ErrorStream, InputStream } from '../spec/types.ts'
 
@@ -63,8 +63,7 @@ export function isUnder(url: URL, scriptName: string): boolean {
 function addHeaders(environ: Environ, headers: Headers): void {
   for (const [name, value] of headers) {
     if (name.includes('_')) continue
-    const upper = name.toUpperCase().replaceAll('-', '_')
-    const key = upper === 'CONTENT_TYPE' || upper === 'CONTENT_LENGTH' ? upper : `HTTP_${upper}`
+    const key = cgiKey(name)
     const previous = environ[key] as string | undefined
     // Headers yields Set-Cookie once per value; every other name comes joined already.
     environ[key] = previous === undefined ? value : `${previous},${value}`

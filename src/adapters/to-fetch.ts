@@ -15,6 +15,7 @@
  *   response short (spec §5.3). Content-Length is enforced both ways (spec §5.2).
  * @module
  */
+import { checkBody, closeBody, openIterator } from '../core/body.ts'
 import { ChunkInput } from '../core/input.ts'
 import { checkHeaders, declaredContentLength, parseStatus } from '../core/rules.ts'
 import { check, TsgiError } from '../ref/errors.ts'
@@ -139,8 +140,7 @@ class Exchange {
     }
     let iterator: Iterator<Chunk> | AsyncIterator<Chunk> | undefined
     try {
-      iterator =
-        Symbol.asyncIterator in body ? body[Symbol.asyncIterator]() : body[Symbol.iterator]()
+      iterator = openIterator(body)
       if (Array.isArray(body)) this.#setKnownLength(body)
       await this.#pump(iterator)
       if (!this.#gone) this.#finish()
@@ -148,7 +148,7 @@ class Exchange {
       this.#fail(error)
     } finally {
       this.#ended = true
-      await this.#closeBody(body, iterator)
+      await closeBody(body, iterator, { error: (message, error) => this.#onError(message, error) })
     }
   }
 
@@ -263,30 +263,6 @@ class Exchange {
     this.#pulled = undefined
     pulled?.()
   }
-
-  /** Ends the iterator, then closes the body, each once, whatever happened (spec §5.1). */
-  async #closeBody(body: Body, iterator: Iterator<Chunk> | AsyncIterator<Chunk> | undefined) {
-    try {
-      await iterator?.return?.()
-    } catch (error) {
-      this.#onError('Error while ending the response body iterator', error)
-    }
-    const close = (body as { close?: unknown }).close
-    if (typeof close !== 'function') return
-    try {
-      await (close as () => unknown).call(body)
-    } catch (error) {
-      this.#onError('Error in the response body close()', error)
-    }
-  }
-}
-
-function checkBody(body: unknown): asserts body is Body {
-  const ok =
-    body !== null &&
-    typeof body === 'object' &&
-    (Symbol.asyncIterator in body || Symbol.iterator in body)
-  if (!ok) throw new TsgiError('TSGI_ERR_BODY_TYPE', `got ${body === null ? 'null' : typeof body}`)
 }
 
 /** The request body, chunk by chunk, for tsgi.input; nothing for a request without one. */

@@ -82,7 +82,8 @@ function addHeaders(environ: Environ, rawHeaders: string[]): void {
 const CGI_KEYS = new Map<string, string>()
 const CGI_KEYS_LIMIT = 1000
 
-function cgiKey(name: string): string {
+/** The environ key for a header name: `HTTP_X_FOO`, or CONTENT_TYPE / CONTENT_LENGTH (spec §4.1). */
+export function cgiKey(name: string): string {
   let key = CGI_KEYS.get(name)
   if (key === undefined) {
     key = toCgiKey(name)

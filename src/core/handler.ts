@@ -4,8 +4,8 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { TsgiError } from '../ref/errors.ts'
 import type { Application, Body, Chunk, Environ, ErrorStream } from '../spec/types.ts'
+import { checkBody, checkChunk, closeBody, openIterator } from './body.ts'
 import { ClientSignal } from './client-signal.ts'
 import { buildEnviron } from './environ.ts'
 import { LineErrorStream } from './error-stream.ts'
@@ -13,6 +13,7 @@ import { FileBody } from './file-wrapper.ts'
 import { ChunkInput } from './input.ts'
 import { refusal } from './refusals.ts'
 import { ResponseWriter } from './response.ts'
+import { abortAfterFlush } from './transport.ts'
 
 /** Where the core reports errors; the production server plugs its error log in here. */
 export interface ErrorLog {
@@ -230,20 +231,6 @@ class Exchange {
   }
 }
 
-/**
- * Closes the connection without ending the body, so the client sees it cut short (no last
- * chunk, or fewer bytes than Content-Length). The bytes already written go out first:
- * `destroy()` would drop those Node still holds corked, and the client would get nothing.
- */
-function abortAfterFlush(res: ServerResponse): void {
-  const socket = res.socket
-  if (!socket || socket.destroyed) return void res.destroy()
-  // node:http corks the socket for the first write and uncorks on the next tick; newer Nodes
-  // drop what is still corked on end(), so let that tick pass first.
-  while (socket.writableCorked > 0) socket.uncork()
-  setImmediate(() => socket.destroySoon())
-}
-
 /** Spec §5.4: no interim response once the final one has begun; the read just waits. */
 function sendContinue(res: ServerResponse): void {
   if (!res.headersSent) res.writeContinue()
@@ -253,65 +240,12 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown })?.then === 'function'
 }
 
-function checkChunk(chunk: unknown): Chunk {
-  if (chunk instanceof Uint8Array) return chunk
-  throw new TsgiError('TSGI_ERR_CHUNK_TYPE', `got ${typeof chunk}`)
-}
-
 function expectsContinue(req: IncomingMessage): boolean {
   return req.headers.expect?.toLowerCase() === '100-continue' && req.httpVersionMinor === 1
-}
-
-function checkBody(body: unknown): asserts body is Body {
-  const ok =
-    body !== null &&
-    typeof body === 'object' &&
-    (Symbol.asyncIterator in body || Symbol.iterator in body)
-  if (!ok) throw new TsgiError('TSGI_ERR_BODY_TYPE', `got ${body === null ? 'null' : typeof body}`)
-}
-
-function openIterator(body: Body): Iterator<Chunk> | AsyncIterator<Chunk> {
-  if (Symbol.asyncIterator in body) return body[Symbol.asyncIterator]()
-  return body[Symbol.iterator]()
 }
 
 function byteLength(chunks: readonly unknown[]): number {
   let total = 0
   for (const chunk of chunks) if (chunk instanceof Uint8Array) total += chunk.length
   return total
-}
-
-/**
- * Ends the iterator with `return()` and calls the body's `close()` when it has one, each once,
- * on every path: a generator's `finally` blocks always run (spec §5.1). Without an iterator
- * (getting it threw) there is only `close()` to call.
- */
-function closeBody(
-  body: Body,
-  iterator: Iterator<Chunk> | AsyncIterator<Chunk> | undefined,
-  log: ErrorLog
-): Promise<void> | undefined {
-  const close = (body as Partial<{ close: () => unknown }>).close
-  // An array's iterator has nothing to end and nothing to close: no promise, no extra turn.
-  if (typeof iterator?.return !== 'function' && typeof close !== 'function') return undefined
-  return endAndClose(body, iterator, close, log)
-}
-
-async function endAndClose(
-  body: Body,
-  iterator: Iterator<Chunk> | AsyncIterator<Chunk> | undefined,
-  close: (() => unknown) | undefined,
-  log: ErrorLog
-): Promise<void> {
-  try {
-    await iterator?.return?.()
-  } catch (error) {
-    log.error('Error while ending the response body iterator', error)
-  }
-  if (typeof close !== 'function') return
-  try {
-    await close.call(body)
-  } catch (error) {
-    log.error('Error in the response body close()', error)
-  }
 }

@@ -6,7 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { check, TsgiError } from '../ref/errors.ts'
 import type { ExcInfo, Header, HeaderList, StartResponse, Write } from '../spec/types.ts'
-import { checkHeaders, declaredContentLength, parseStatus } from './rules.ts'
+import { allowsBody, checkHeaders, declaredContentLength, parseStatus } from './rules.ts'
+import { drained } from './transport.ts'
 
 export class ResponseWriter {
   readonly #res: ServerResponse
@@ -136,22 +137,4 @@ export class ResponseWriter {
     // Only now: if writeHead refused the headers, nothing is on the wire and a 500 can still go.
     this.#headersSent = true
   }
-}
-
-function allowsBody(code: number): boolean {
-  return code !== 204 && code !== 304 && code >= 200
-}
-
-/** Resolves on 'drain', or on 'close' so that a vanished client never leaves the app waiting. */
-function drained(res: ServerResponse): Promise<void> {
-  if (res.destroyed) return Promise.resolve()
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done)
-      res.off('close', done)
-      resolve()
-    }
-    res.on('drain', done)
-    res.on('close', done)
-  })
 }

@@ -104,3 +104,8 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return `an array of ${value.length}`
   return typeof value
 }
+
+/** Whether a response with this status carries a body (RFC 9110 §6.4.1). */
+export function allowsBody(code: number): boolean {
+  return code !== 204 && code !== 304 && code >= 200
+}

@@ -15,6 +15,7 @@
  */
 import { check, ERROR_CODES, TsgiError, WARNING_CODES, type TsgiWarningCode } from './errors.ts'
 import {
+  allowsBody,
   checkHeaders,
   declaredContentLength,
   isToken,
@@ -575,11 +576,6 @@ function checkResponseHeaders(code: number, headers: unknown): number | undefine
   if (allowsBody(code)) check(hasType, 'TSGI_ERR_CONTENT_TYPE', `missing on a ${code} response`)
   else check(!hasType, 'TSGI_ERR_CONTENT_TYPE', `forbidden on a ${code} response`)
   return contentLength
-}
-
-/** 1xx, 204 and 304 responses have no body, and no Content-Type (spec §3.2). */
-function allowsBody(code: number): boolean {
-  return code >= 200 && code !== 204 && code !== 304
 }
 
 // --- The body (spec §2.1, §5.1) ---------------------------------------------------------------

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ErrorLog } from '../../core/handler.ts'
+import { abortAfterFlush } from '../../core/transport.ts'
 
 export const ERROR_BODY = 'Internal Server Error\n'
 export const ERROR_HEADERS: ReadonlyArray<[string, string]> = [
@@ -30,16 +31,4 @@ export function answerFailure(
   for (const name of res.getHeaderNames()) res.removeHeader(name)
   res.writeHead(500, 'Internal Server Error', ERROR_HEADERS.flat())
   res.end(ERROR_BODY)
-}
-
-/**
- * Closes the connection without ending the response. The bytes already written go out first:
- * node:http corks the socket for the first write and uncorks on the next tick, and destroy()
- * would drop what is still corked.
- */
-export function abortAfterFlush(res: ServerResponse): void {
-  const socket = res.socket
-  if (!socket || socket.destroyed) return void res.destroy()
-  while (socket.writableCorked > 0) socket.uncork()
-  setImmediate(() => socket.destroySoon())
 }

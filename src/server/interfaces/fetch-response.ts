@@ -8,6 +8,8 @@
  * @module
  */
 import type { ServerResponse } from 'node:http'
+import { allowsBody } from '../../core/rules.ts'
+import { drained } from '../../core/transport.ts'
 import { LIGHT, lightHeaderPairs, type LightState } from './light-response.ts'
 
 type Pairs = Array<[string, string]>
@@ -100,7 +102,7 @@ export class ResponseSender {
    * has it for TSGI) rather than a keep-alive connection getting out of step.
    */
   #writeHead(head: Head, pairs: Pairs, length?: number): void {
-    if (length !== undefined && hasBody(head.status)) {
+    if (length !== undefined && allowsBody(head.status)) {
       pairs = pairs.filter(([name]) => !framing(name))
       pairs.push(['content-length', String(length)])
     } else this.#res.strictContentLength = true
@@ -121,10 +123,6 @@ function bytesOf(chunk: unknown): Uint8Array {
   throw new TypeError(`the response body yielded ${typeof chunk}, not bytes (a Uint8Array)`)
 }
 
-function hasBody(status: number): boolean {
-  return status >= 200 && status !== 204 && status !== 304
-}
-
 function framing(name: string): boolean {
   const lower = name.toLowerCase()
   return lower === 'content-length' || lower === 'transfer-encoding'
@@ -136,17 +134,4 @@ function soon<T>(promise: Promise<T>): Promise<T | typeof PENDING> {
     promise,
     new Promise<typeof PENDING>((resolve) => setImmediate(resolve, PENDING)),
   ])
-}
-
-/** Resolves on 'drain', or on 'close' so that a vanished client never leaves the body waiting. */
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done)
-      res.off('close', done)
-      resolve()
-    }
-    res.on('drain', done)
-    res.on('close', done)
-  })
 }
