@@ -7,8 +7,9 @@ import {
   percentDecodeLatin1,
   splitUri,
   TSGI_VERSION,
-  type EnvironContext,
+  type ServerContext,
 } from './environ.ts'
+import type { InputStream } from '../spec/types.ts'
 import { LineErrorStream } from './error-stream.ts'
 import { bytesInput } from './input.ts'
 
@@ -84,7 +85,9 @@ function fakeRequest(request: FakeRequest = {}): IncomingMessage {
   } as unknown as IncomingMessage
 }
 
-function context(overrides: Partial<EnvironContext> = {}): EnvironContext {
+type TestContext = ServerContext & { input: InputStream; signal: ClientSignal }
+
+function context(overrides: Partial<TestContext> = {}): TestContext {
   return {
     input: bytesInput(),
     errors: new LineErrorStream(() => {}),
@@ -98,9 +101,13 @@ function context(overrides: Partial<EnvironContext> = {}): EnvironContext {
   }
 }
 
+function build(req: IncomingMessage, ctx: TestContext) {
+  return buildEnviron(req, ctx, ctx.input, ctx.signal)
+}
+
 describe('buildEnviron', () => {
   test('CGI keys from the request line', () => {
-    const env = buildEnviron(
+    const env = build(
       fakeRequest({ url: '/a%20b/c?x=%20', method: 'PUT', httpVersion: '1.0' }),
       context()
     )
@@ -119,7 +126,7 @@ describe('buildEnviron', () => {
       multithread: true,
       runOnce: true,
     })
-    const env = buildEnviron(fakeRequest(), ctx)
+    const env = build(fakeRequest(), ctx)
     assert.equal(env['tsgi.version'], TSGI_VERSION)
     assert.ok(Object.isFrozen(env['tsgi.version']), 'frozen')
     assert.equal(env['tsgi.url_scheme'], 'https')
@@ -133,7 +140,7 @@ describe('buildEnviron', () => {
 
   test('tsgi.signal is the lazily made signal of the exchange, the same one on every read', () => {
     const clientSignal = new ClientSignal()
-    const env = buildEnviron(fakeRequest(), context({ signal: clientSignal }))
+    const env = build(fakeRequest(), context({ signal: clientSignal }))
     const signal = env['tsgi.signal']
     assert.ok(signal instanceof AbortSignal, 'an AbortSignal')
     assert.equal(env['tsgi.signal'], signal, 'the same signal each time')
@@ -144,7 +151,7 @@ describe('buildEnviron', () => {
 
   test('a signal first read after the client left is already aborted', () => {
     const clientSignal = new ClientSignal()
-    const env = buildEnviron(fakeRequest(), context({ signal: clientSignal }))
+    const env = build(fakeRequest(), context({ signal: clientSignal }))
     clientSignal.abort()
     assert.equal(env['tsgi.signal'].aborted, true)
   })
@@ -156,7 +163,7 @@ describe('buildEnviron', () => {
       ['X-Forwarded-For', '10.0.0.1'],
       ['user-AGENT', 'test'],
     ]
-    const env = buildEnviron(fakeRequest({ headers }), context())
+    const env = build(fakeRequest({ headers }), context())
     assert.equal(env.CONTENT_TYPE, 'text/plain')
     assert.equal(env.CONTENT_LENGTH, '5')
     assert.equal(env.HTTP_CONTENT_TYPE, undefined)
@@ -171,7 +178,7 @@ describe('buildEnviron', () => {
       ['accept', 'b'],
       ['cookie', 'y=2'],
     ]
-    const env = buildEnviron(fakeRequest({ headers }), context())
+    const env = build(fakeRequest({ headers }), context())
     assert.equal(env.HTTP_ACCEPT, 'a,b')
     assert.equal(env.HTTP_COOKIE, 'x=1; y=2')
   })
@@ -182,14 +189,14 @@ describe('buildEnviron', () => {
       ['x-forwarded-for', 'real'],
       ['Content_Length', '99'],
     ]
-    const env = buildEnviron(fakeRequest({ headers }), context())
+    const env = build(fakeRequest({ headers }), context())
     assert.equal(env.HTTP_X_FORWARDED_FOR, 'real')
     assert.equal(env.CONTENT_LENGTH, undefined)
     assert.ok(!Object.values(env).includes('spoofed'), 'the underscore header is nowhere')
   })
 
   test('latin-1 header values are kept as they are', () => {
-    const env = buildEnviron(fakeRequest({ headers: [['X-Name', 'caf\xe9']] }), context())
+    const env = build(fakeRequest({ headers: [['X-Name', 'caf\xe9']] }), context())
     assert.equal(env.HTTP_X_NAME, 'caf\xe9')
   })
 
@@ -202,18 +209,18 @@ describe('buildEnviron', () => {
       ['[::1]', 'https', '[::1]', '443'],
     ]
     for (const [host, urlScheme, name, port] of cases) {
-      const env = buildEnviron(fakeRequest({ headers: [['Host', host]] }), context({ urlScheme }))
+      const env = build(fakeRequest({ headers: [['Host', host]] }), context({ urlScheme }))
       assert.deepEqual([env.SERVER_NAME, env.SERVER_PORT], [name, port], host)
     }
   })
 
   test('SERVER_NAME and SERVER_PORT from the socket without a Host header', () => {
-    const env = buildEnviron(fakeRequest({ httpVersion: '1.0' }), context())
+    const env = build(fakeRequest({ httpVersion: '1.0' }), context())
     assert.deepEqual([env.SERVER_NAME, env.SERVER_PORT], ['127.0.0.1', '8000'])
   })
 
   test('a Unix socket without a Host header: localhost and the default port', () => {
-    const env = buildEnviron(fakeRequest({ socket: {} }), context())
+    const env = build(fakeRequest({ socket: {} }), context())
     assert.deepEqual([env.SERVER_NAME, env.SERVER_PORT], ['localhost', '80'])
     assert.equal(env.REMOTE_ADDR, undefined)
     assert.equal(env.REMOTE_PORT, undefined)
@@ -221,7 +228,7 @@ describe('buildEnviron', () => {
 
   test('REMOTE_ADDR and REMOTE_PORT from the socket', () => {
     const socket = { remoteAddress: '::1', remotePort: 40000, localAddress: '::1', localPort: 1 }
-    const env = buildEnviron(fakeRequest({ socket }), context())
+    const env = build(fakeRequest({ socket }), context())
     assert.deepEqual([env.REMOTE_ADDR, env.REMOTE_PORT], ['::1', '40000'])
   })
 
@@ -234,7 +241,7 @@ describe('buildEnviron', () => {
       ['/other', '/other'],
     ]
     for (const [url, pathInfo] of cases) {
-      const env = buildEnviron(fakeRequest({ url }), context({ scriptName: '/app' }))
+      const env = build(fakeRequest({ url }), context({ scriptName: '/app' }))
       assert.equal(env.SCRIPT_NAME, '/app')
       assert.equal(env.PATH_INFO, pathInfo, url)
     }

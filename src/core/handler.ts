@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Application, Body, Chunk, Environ, ErrorStream } from '../spec/types.ts'
 import { checkBody, checkChunk, closeBody, openIterator } from './body.ts'
 import { ClientSignal } from './client-signal.ts'
-import { buildEnviron } from './environ.ts'
+import { buildEnviron, type ServerContext } from './environ.ts'
 import { LineErrorStream } from './error-stream.ts'
 import { FileBody } from './file-wrapper.ts'
 import { ChunkInput } from './input.ts'
@@ -56,20 +56,16 @@ export function createRequestHandler(
 ): RequestHandler {
   const log = options.errorLog ?? consoleLog
   const errors = options.errors ?? new LineErrorStream()
-  const base = {
+  const base: ServerContext = {
     errors,
     urlScheme: options.urlScheme ?? 'http',
     scriptName: options.scriptName ?? '',
     multiprocess: options.multiprocess ?? false,
     multithread: options.multithread ?? false,
     runOnce: options.runOnce ?? false,
-  } as const
+  }
   return (req, res) => new Exchange(req, res, app, log, base, options.onFinish).run()
 }
-
-type BaseContext = Parameters<typeof buildEnviron>[1] extends infer C
-  ? Omit<C, 'input' | 'signal'>
-  : never
 
 /** One request and its response, from environ to close. */
 class Exchange {
@@ -90,7 +86,7 @@ class Exchange {
     res: ServerResponse,
     app: Application,
     log: ErrorLog,
-    base: BaseContext,
+    base: ServerContext,
     onFinish: HandlerOptions['onFinish']
   ) {
     this.#req = req
@@ -101,7 +97,7 @@ class Exchange {
     this.#scriptName = base.scriptName
     this.#response = new ResponseWriter(req, res)
     const input = new ChunkInput(req, expectsContinue(req) ? () => sendContinue(res) : undefined)
-    this.#environ = buildEnviron(req, { ...base, input, signal: this.#signal })
+    this.#environ = buildEnviron(req, base, input, this.#signal)
     res.on('close', () => this.#onClose())
   }
 
