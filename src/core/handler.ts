@@ -125,15 +125,18 @@ class Exchange {
   async #stream(body: Body): Promise<void> {
     let iterator: Iterator<Chunk> | AsyncIterator<Chunk> | undefined
     try {
-      iterator = openIterator(body)
-      if (Array.isArray(body) && this.#response.started)
-        this.#response.setKnownLength(byteLength(body))
-      if (body instanceof FileBody) await this.#sendFile(body)
-      else {
-        const pumping = this.#pump(iterator)
-        if (pumping) await pumping
+      if (Array.isArray(body)) {
+        const sending = this.#sendArray(body)
+        if (sending) await sending
+      } else {
+        iterator = openIterator(body)
+        if (body instanceof FileBody) await this.#sendFile(body)
+        else {
+          const pumping = this.#pump(iterator)
+          if (pumping) await pumping
+        }
+        if (!this.#clientGone) this.#response.finish()
       }
-      if (!this.#clientGone) this.#response.finish()
     } catch (error) {
       this.#fail(error)
     } finally {
@@ -141,6 +144,24 @@ class Exchange {
       const closing = closeBody(body, iterator, this.#log)
       if (closing) await closing
     }
+  }
+
+  /**
+   * An array body, the common case: its length is known before anything is sent, and its last
+   * chunk goes out with the end of the response, in one write. Returns a promise only when the
+   * transport wants the sender to wait.
+   */
+  #sendArray(chunks: readonly unknown[], from = 0): Promise<void> | undefined {
+    if (from === 0 && this.#response.started) this.#response.setKnownLength(byteLength(chunks))
+    const last = chunks.length - 1
+    for (let i = from; i < last; i++) {
+      if (this.#clientGone) return undefined
+      const sent = this.#response.send(checkChunk(chunks[i]))
+      if (sent) return sent.then(() => this.#sendArray(chunks, i + 1))
+    }
+    if (this.#clientGone) return undefined
+    this.#response.finish(last >= 0 ? checkChunk(chunks[last]) : undefined)
+    return undefined
   }
 
   /**

@@ -51,7 +51,10 @@ export class ResponseWriter {
       // Headers already on the wire cannot be replaced: the error goes back to the app (§3.4).
       if (this.#headersSent) throw excInfo
     } else {
-      check(!this.#called, 'TSGI_ERR_START_RESPONSE_TWICE', `first "${this.#status ?? 'invalid'}"`)
+      if (this.#called) {
+        const first = this.#status ?? 'invalid'
+        throw new TsgiError('TSGI_ERR_START_RESPONSE_TWICE', `first "${first}"`)
+      }
     }
     this.#called = true
     const parsed = parseStatus(status)
@@ -67,7 +70,8 @@ export class ResponseWriter {
 
   /** The imperative `write` of spec §3.5. */
   readonly write: Write = (chunk) => {
-    check(chunk instanceof Uint8Array, 'TSGI_ERR_WRITE_TYPE', `got ${typeof chunk}`)
+    if (!(chunk instanceof Uint8Array))
+      throw new TsgiError('TSGI_ERR_WRITE_TYPE', `got ${typeof chunk}`)
     return this.send(chunk) ?? Promise.resolve()
   }
 
@@ -79,14 +83,7 @@ export class ResponseWriter {
   send(chunk: Uint8Array): Promise<void> | undefined {
     check(!this.#ended, 'TSGI_ERR_WRITE_AFTER_END')
     if (chunk.length === 0) return undefined
-    check(this.#status !== undefined, 'TSGI_ERR_START_RESPONSE_MISSING')
-    this.bytes += chunk.length
-    if (this.#contentLength !== undefined && this.bytes > this.#contentLength) {
-      throw new TsgiError(
-        'TSGI_ERR_CONTENT_LENGTH',
-        `${this.bytes} bytes produced, Content-Length is ${this.#contentLength}`
-      )
-    }
+    this.#count(chunk)
     if (!this.#headersSent) this.#sendHeaders()
     // A response whose client is gone takes no more bytes, and would never emit 'drain'.
     if (this.#isHead || this.#res.destroyed || this.#res.write(chunk)) return undefined
@@ -94,13 +91,16 @@ export class ResponseWriter {
   }
 
   /**
-   * Ends the response once the body is exhausted. `knownLength` is the body's total when the
-   * server could count it up front (an array body), to send Content-Length instead of chunks.
+   * Ends the response once the body is exhausted. `last` is the body's last chunk when the
+   * server holds it (an array body): it goes out with the end, as one write.
    */
-  finish(): void {
+  finish(last?: Uint8Array): void {
     check(this.#status !== undefined, 'TSGI_ERR_START_RESPONSE_MISSING', 'the body ended')
+    const hasLast = last !== undefined && last.length > 0
+    if (hasLast) this.#count(last)
     if (!this.#headersSent) {
-      if (this.#contentLength === undefined && !this.#isHead && allowsBody(this.#code)) {
+      const empty = this.bytes === 0
+      if (empty && this.#contentLength === undefined && !this.#isHead && allowsBody(this.#code)) {
         this.#headers.push(['Content-Length', '0'])
         this.#contentLength = 0
       }
@@ -114,7 +114,20 @@ export class ResponseWriter {
       )
     }
     this.#ended = true
-    this.#res.end()
+    if (hasLast && !this.#isHead && !this.#res.destroyed) this.#res.end(last)
+    else this.#res.end()
+  }
+
+  /** Counts a non-empty chunk the app produced; more than its Content-Length is an error. */
+  #count(chunk: Uint8Array): void {
+    check(this.#status !== undefined, 'TSGI_ERR_START_RESPONSE_MISSING')
+    this.bytes += chunk.length
+    if (this.#contentLength !== undefined && this.bytes > this.#contentLength) {
+      throw new TsgiError(
+        'TSGI_ERR_CONTENT_LENGTH',
+        `${this.bytes} bytes produced, Content-Length is ${this.#contentLength}`
+      )
+    }
   }
 
   /** The body has ended, however it ended: from now on write() throws (spec §3.5). */

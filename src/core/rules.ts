@@ -48,7 +48,7 @@ export interface ParsedStatus {
 
 /** Parses "NNN Reason" (spec §3.1); throws TSGI_ERR_STATUS naming the bad value. */
 export function parseStatus(status: unknown): ParsedStatus {
-  check(typeof status === 'string', 'TSGI_ERR_STATUS', `got ${typeof status}`)
+  if (typeof status !== 'string') throw new TsgiError('TSGI_ERR_STATUS', `got ${typeof status}`)
   const match = STATUS_LINE.exec(status)
   // The reason phrase goes on the wire like a header value: latin-1 only (RFC 9112 §4).
   if (!match || BAD_VALUE_CHAR.test(match[2]!)) {
@@ -57,28 +57,38 @@ export function parseStatus(status: unknown): ParsedStatus {
   return { code: Number(match[1]), reason: match[2] ?? '' }
 }
 
+// The checks below run on every header of every response: each builds its error message only
+// when it fails (check()'s detail argument would be built every time).
+
 /** Checks one header pair (spec §3.2) and returns its name lowercased. */
 export function checkHeader(header: unknown): string {
-  check(
-    Array.isArray(header) &&
-      header.length === 2 &&
-      typeof header[0] === 'string' &&
-      typeof header[1] === 'string',
-    'TSGI_ERR_HEADERS_TYPE',
-    `each header must be a [name, value] pair of strings, got ${describe(header)}`
-  )
+  if (
+    !Array.isArray(header) ||
+    header.length !== 2 ||
+    typeof header[0] !== 'string' ||
+    typeof header[1] !== 'string'
+  ) {
+    throw new TsgiError(
+      'TSGI_ERR_HEADERS_TYPE',
+      `each header must be a [name, value] pair of strings, got ${describe(header)}`
+    )
+  }
   const [name, value] = header as [string, string]
-  check(TOKEN.test(name), 'TSGI_ERR_HEADER_NAME', JSON.stringify(name))
+  if (!TOKEN.test(name)) throw new TsgiError('TSGI_ERR_HEADER_NAME', JSON.stringify(name))
   const lower = name.toLowerCase()
-  check(lower !== 'status', 'TSGI_ERR_HEADER_NAME', 'a header named "status"')
-  check(!BAD_VALUE_CHAR.test(value), 'TSGI_ERR_HEADER_VALUE', `${name}: ${JSON.stringify(value)}`)
-  check(!HOP_BY_HOP.has(lower), 'TSGI_ERR_HOP_BY_HOP', name)
+  if (lower === 'status') throw new TsgiError('TSGI_ERR_HEADER_NAME', 'a header named "status"')
+  if (BAD_VALUE_CHAR.test(value)) {
+    throw new TsgiError('TSGI_ERR_HEADER_VALUE', `${name}: ${JSON.stringify(value)}`)
+  }
+  if (HOP_BY_HOP.has(lower)) throw new TsgiError('TSGI_ERR_HOP_BY_HOP', name)
   return lower
 }
 
-/** Checks the header list (spec §3.2); returns the declared Content-Length, if any. */
+/** Checks the header list (spec §3.2); returns it, typed. */
 export function checkHeaders(headers: unknown): HeaderList {
-  check(Array.isArray(headers), 'TSGI_ERR_HEADERS_TYPE', `got ${describe(headers)}`)
+  if (!Array.isArray(headers)) {
+    throw new TsgiError('TSGI_ERR_HEADERS_TYPE', `got ${describe(headers)}`)
+  }
   for (const header of headers) checkHeader(header)
   return headers as HeaderList
 }
