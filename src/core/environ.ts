@@ -124,13 +124,28 @@ function setServerAddress(environ: Environ, socket: IncomingMessage['socket'] | 
   const defaultPort = environ['tsgi.url_scheme'] === 'https' ? '443' : '80'
   const host = environ.HTTP_HOST
   if (host) {
-    const match = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(host)
-    environ.SERVER_NAME = match?.[1] || socket?.localAddress || 'localhost'
-    environ.SERVER_PORT = match?.[2] || defaultPort
+    const [name, port] = splitHost(host)
+    environ.SERVER_NAME = name || socket?.localAddress || 'localhost'
+    environ.SERVER_PORT = port || defaultPort
     return
   }
   environ.SERVER_NAME = socket?.localAddress || 'localhost'
   environ.SERVER_PORT = socket?.localPort ? String(socket.localPort) : defaultPort
+}
+
+/** Host header → [name, port], remembered: a server sees the same few hosts over and over. */
+const HOSTS = new Map<string, readonly [string, string]>()
+const HOSTS_LIMIT = 1000
+
+function splitHost(host: string): readonly [string, string] {
+  let split = HOSTS.get(host)
+  if (split === undefined) {
+    const match = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(host)
+    split = Object.freeze([match?.[1] ?? '', match?.[2] ?? ''] as const)
+    // Bounded, so a client inventing hosts cannot grow it without end.
+    if (HOSTS.size < HOSTS_LIMIT) HOSTS.set(host, split)
+  }
+  return split
 }
 
 /** `HTTP/1.1` and `HTTP/1.0` without building the string on every request. */

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Application, Body, Chunk, Environ, ErrorStream } from '../spec/types.ts'
 import { checkBody, checkChunk, closeBody, openIterator } from './body.ts'
 import { ClientSignal } from './client-signal.ts'
+import { expectsContinue } from './expect.ts'
 import { buildEnviron, type ServerContext } from './environ.ts'
 import { LineErrorStream } from './error-stream.ts'
 import { FileBody } from './file-wrapper.ts'
@@ -255,10 +256,6 @@ function sendContinue(res: ServerResponse): void {
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown })?.then === 'function'
-}
-
-function expectsContinue(req: IncomingMessage): boolean {
-  return req.headers.expect?.toLowerCase() === '100-continue' && req.httpVersionMinor === 1
 }
 
 function byteLength(chunks: readonly unknown[]): number {

@@ -42,19 +42,33 @@ export function isHopByHop(name: string): boolean {
 }
 
 export interface ParsedStatus {
-  code: number
-  reason: string
+  readonly code: number
+  readonly reason: string
 }
 
 /** Parses "NNN Reason" (spec §3.1); throws TSGI_ERR_STATUS naming the bad value. */
 export function parseStatus(status: unknown): ParsedStatus {
   if (typeof status !== 'string') throw new TsgiError('TSGI_ERR_STATUS', `got ${typeof status}`)
+  let parsed = PARSED_STATUSES.get(status)
+  if (parsed === undefined) {
+    parsed = parseStatusLine(status)
+    // Bounded, so an app inventing reason phrases cannot grow it without end.
+    if (PARSED_STATUSES.size < PARSED_STATUSES_LIMIT) PARSED_STATUSES.set(status, parsed)
+  }
+  return parsed
+}
+
+/** Status lines seen, parsed: apps send the same few over and over. */
+const PARSED_STATUSES = new Map<string, ParsedStatus>()
+const PARSED_STATUSES_LIMIT = 1000
+
+function parseStatusLine(status: string): ParsedStatus {
   const match = STATUS_LINE.exec(status)
   // The reason phrase goes on the wire like a header value: latin-1 only (RFC 9112 §4).
   if (!match || BAD_VALUE_CHAR.test(match[2]!)) {
     throw new TsgiError('TSGI_ERR_STATUS', JSON.stringify(status))
   }
-  return { code: Number(match[1]), reason: match[2] ?? '' }
+  return Object.freeze({ code: Number(match[1]), reason: match[2] ?? '' })
 }
 
 // The checks below run on every header of every response: each builds its error message only

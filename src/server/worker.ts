@@ -36,6 +36,8 @@ export class Worker {
   readonly #maxRequests: number
   #requests = 0
   readonly #inFlight = new Set<ServerResponse>()
+  /** One 'close' listener for every response (it comes once): no closure or once-wrapper each. */
+  readonly #untrack = untrackFrom(this.#inFlight)
   #draining = false
 
   constructor(context: WorkerContext) {
@@ -112,11 +114,6 @@ export class Worker {
     }
   }
 
-  #track(res: ServerResponse): void {
-    this.#inFlight.add(res)
-    res.once('close', () => this.#inFlight.delete(res))
-  }
-
   #createHttpServer(handler: ServeHandler): Server {
     const { config } = this.context
     const server = createServer({
@@ -127,7 +124,6 @@ export class Worker {
       requestTimeout: 300_000,
     })
     server.maxHeadersCount = this.#limits.fields + 1
-    server.on('request', (_req: IncomingMessage, res: ServerResponse) => this.#track(res))
     const onRequest = (req: IncomingMessage, res: ServerResponse) =>
       this.#onRequest(req, res, handler)
     server.on('request', onRequest)
@@ -146,6 +142,8 @@ export class Worker {
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse, handler: ServeHandler): void {
+    this.#inFlight.add(res)
+    res.on('close', this.#untrack)
     if (this.#draining || !this.keepAlive) res.shouldKeepAlive = false
     const status = checkLimits(req, this.#limits)
     if (status !== 0) {
@@ -191,6 +189,12 @@ export class Worker {
   #exit(): void {
     this.context.log.info(`Worker exiting (pid: ${process.pid})`)
     this.context.exit(0)
+  }
+}
+
+function untrackFrom(inFlight: Set<ServerResponse>) {
+  return function untrack(this: ServerResponse): void {
+    inFlight.delete(this)
   }
 }
 

@@ -16,6 +16,7 @@ import { ResponseSender } from './fetch-response.ts'
 import { requestUrl } from './request-url.ts'
 import type { ExchangeRecord, ServeHandler, ServeOptions } from './serve.ts'
 import { installFetchGlobals } from './web-globals.ts'
+import { expectsContinue } from '../../core/expect.ts'
 
 /** The third argument, for handlers written for Workers-style runtimes. */
 export interface ExecutionContext {
@@ -91,7 +92,7 @@ class FetchExchange implements RequestHooks {
     if (this.#continueSent || this.#res.headersSent) return
     this.#continueSent = true
     const req = this.#req
-    if (req.headers.expect?.toLowerCase() === '100-continue' && req.httpVersionMinor === 1) {
+    if (expectsContinue(req)) {
       this.#res.writeContinue()
     }
   }

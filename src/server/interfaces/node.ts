@@ -11,6 +11,7 @@ import type { ErrorLog } from '../../core/handler.ts'
 import type { NodeListener, UpgradeListener } from './detect.ts'
 import { answerFailure } from './failure.ts'
 import type { ExchangeRecord, ServeHandler, ServeOptions } from './serve.ts'
+import { expectsContinue } from '../../core/expect.ts'
 
 export function serveNode(
   listener: NodeListener,
@@ -19,7 +20,7 @@ export function serveNode(
 ): ServeHandler {
   const request = (req: IncomingMessage, res: ServerResponse) => {
     const record = recordOf(req, res, options.countBodyBytes ?? true)
-    res.once('close', () => options.onFinish(record.finish()))
+    res.on('close', () => options.onFinish(record.finish()))
     callListener(listener, req, res, options.errorLog)
   }
   return upgrade ? { request, upgrade } : { request }
@@ -32,7 +33,7 @@ function callListener(
   log: ErrorLog
 ): void {
   // The worker listens for 'checkContinue'; node:http, when nobody does, answers this itself.
-  if (req.headers.expect?.toLowerCase() === '100-continue' && req.httpVersionMinor === 1) {
+  if (expectsContinue(req)) {
     res.writeContinue()
   }
   const fail = (error: unknown) => {
