@@ -4,6 +4,7 @@
  * @module
  */
 import { loadApp } from './app-loader.ts'
+import { loadServe } from './interfaces/serve.ts'
 import type { Config } from './config/config.ts'
 import { EXIT } from './errors.ts'
 import { heartbeatIntervalMs } from './heartbeat.ts'
@@ -83,7 +84,8 @@ async function boot(): Promise<Worker> {
   const app = await loadApp(config.app ?? '', { cwd: config.chdir, interface: config.interface })
   log.debug(`Serving ${config.app} as a ${app.interface} app: ${app.how}`)
   const WorkerClass = WORKER_CLASSES[config.workerClass as keyof typeof WORKER_CLASSES]
-  return new WorkerClass({ config, app, log, accessLog, send, exit: (code) => void exit(code) })
+  const serve = await loadServe(app)
+  return new WorkerClass({ config, serve, log, accessLog, send, exit: (code) => void exit(code) })
 }
 
 try {

@@ -10,16 +10,15 @@ import { LineErrorStream } from '../core/error-stream.ts'
 import { AcceptGate, type SelfBoundListener } from './accept-gate.ts'
 import type { Config } from './config/config.ts'
 import { checkLimits, maxHeaderSize, rejectRequest, type RequestLimits } from './http/limits.ts'
-import type { LoadedApp } from './interfaces/detect.ts'
-import { createServeHandler, type ExchangeRecord, type ServeHandler } from './interfaces/serve.ts'
+import type { ExchangeRecord, Serve, ServeHandler } from './interfaces/serve.ts'
 import type { WorkerMessage } from './ipc.ts'
 import type { AccessLog } from './logging/access-log.ts'
 import type { ErrorLog } from './logging/error-log.ts'
 
 export interface WorkerContext {
   config: Config
-  /** The app and the interface it speaks (interfaces/detect.ts). */
-  app: LoadedApp
+  /** Serves the app through the interface it speaks (interfaces/serve.ts). */
+  serve: Serve
   log: ErrorLog
   accessLog: AccessLog
   /** Tells the master something; a no-op once the IPC channel is gone. */
@@ -156,7 +155,7 @@ export class Worker {
 
   #createHandler(): ServeHandler {
     const { log } = this.context
-    return createServeHandler(this.context.app, {
+    return this.context.serve({
       multiprocess: true,
       countBodyBytes: this.context.accessLog.enabled,
       errorLog: { error: (message, error) => log.exception(message, error) },

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http'
 import type { Socket } from 'node:net'
 import type { TestContext } from 'node:test'
 import type { LoadedApp } from '../../src/server/interfaces/detect.ts'
-import { createServeHandler, type ExchangeRecord } from '../../src/server/interfaces/serve.ts'
+import { loadServe, type ExchangeRecord } from '../../src/server/interfaces/serve.ts'
 import { LogCapture } from './log.ts'
 
 export interface Served {
@@ -25,7 +25,7 @@ export async function serve(t: TestContext, app: LoadedApp): Promise<Served> {
   const log = new LogCapture()
   const records: ExchangeRecord[] = []
   let waiting: ((record: ExchangeRecord) => void) | undefined
-  const handler = createServeHandler(app, {
+  const handler = (await loadServe(app))({
     multiprocess: false,
     errorLog: log,
     errors: log.errors,

@@ -8,9 +8,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ErrorLog, RequestRecord } from '../../core/handler.ts'
 import type { Environ, ErrorStream } from '../../spec/types.ts'
 import type { LoadedApp, UpgradeListener } from './detect.ts'
-import { serveFetch } from './fetch.ts'
-import { serveNode } from './node.ts'
-import { serveTsgi } from './tsgi.ts'
 
 /** A finished request. Only TSGI requests have an environ. */
 export type ExchangeRecord = Omit<RequestRecord, 'environ'> & { environ?: Environ }
@@ -36,14 +33,27 @@ export interface ServeHandler {
   upgrade?: UpgradeListener
 }
 
-/** The listeners that serve `app` through its interface. */
-export function createServeHandler(app: LoadedApp, options: ServeOptions): ServeHandler {
+/** Makes the listeners that serve one app, given the worker's options. */
+export type Serve = (options: ServeOptions) => ServeHandler
+
+/**
+ * Loads the code that serves `app`'s interface, and only that: a worker serving a TSGI app or a
+ * Node handler never loads the fetch interface (nor undici behind it), which costs start time
+ * and memory.
+ */
+export async function loadServe(app: LoadedApp): Promise<Serve> {
   switch (app.interface) {
-    case 'tsgi':
-      return serveTsgi(app.app, app.guessed ? app.how : undefined, options)
-    case 'fetch':
-      return serveFetch(app.handler, options)
-    case 'node':
-      return serveNode(app.listener, app.upgrade, options)
+    case 'tsgi': {
+      const { serveTsgi } = await import('./tsgi.ts')
+      return (options) => serveTsgi(app.app, app.guessed ? app.how : undefined, options)
+    }
+    case 'fetch': {
+      const { serveFetch } = await import('./fetch.ts')
+      return (options) => serveFetch(app.handler, options)
+    }
+    case 'node': {
+      const { serveNode } = await import('./node.ts')
+      return (options) => serveNode(app.listener, app.upgrade, options)
+    }
   }
 }
