@@ -33,6 +33,7 @@ export class Worker {
   readonly #gate: AcceptGate
   readonly #limits: RequestLimits
   readonly #maxRequests: number
+  readonly #keepAliveRequests: number
   #requests = 0
   readonly #inFlight = new Set<ServerResponse>()
   /** One 'close' listener for every response (it comes once): no closure or once-wrapper each. */
@@ -48,6 +49,7 @@ export class Worker {
       fieldSize: config.limitRequestFieldSize,
     }
     this.#maxRequests = maxRequestsWithJitter(config.maxRequests, config.maxRequestsJitter)
+    this.#keepAliveRequests = config.keepAliveRequests
     this.http = this.#createHttpServer(this.#createHandler())
     this.#gate = new AcceptGate({
       http: this.http,
@@ -143,7 +145,9 @@ export class Worker {
   #onRequest(req: IncomingMessage, res: ServerResponse, handler: ServeHandler): void {
     this.#inFlight.add(res)
     res.on('close', this.#untrack)
-    if (this.#draining || !this.keepAlive) res.shouldKeepAlive = false
+    if (this.#draining || !this.keepAlive || this.#reachesKeepAliveRequests(req.socket)) {
+      res.shouldKeepAlive = false
+    }
     const status = checkLimits(req, this.#limits)
     if (status !== 0) {
       this.context.log.debug(`Rejected ${req.method} request with ${status}: over a request limit`)
@@ -151,6 +155,14 @@ export class Worker {
       return
     }
     void handler.request(req, res)
+  }
+
+  /** Counts a request on its connection; true when it is the last --keep-alive-requests allows. */
+  #reachesKeepAliveRequests(socket: CountedSocket): boolean {
+    if (this.#keepAliveRequests === 0) return false
+    const served = (socket[REQUESTS_SERVED] ?? 0) + 1
+    socket[REQUESTS_SERVED] = served
+    return served >= this.#keepAliveRequests
   }
 
   #createHandler(): ServeHandler {
@@ -190,6 +202,10 @@ export class Worker {
     this.context.exit(0)
   }
 }
+
+const REQUESTS_SERVED = Symbol('tsgi.requestsServed')
+
+type CountedSocket = IncomingMessage['socket'] & { [REQUESTS_SERVED]?: number }
 
 function untrackFrom(inFlight: Set<ServerResponse>) {
   return function untrack(this: ServerResponse): void {

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { before, test, type TestContext } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { SETTINGS } from '../../src/server/config/settings.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const BIN = join(ROOT, 'bin', 'tsgi.js')
@@ -142,7 +143,7 @@ test('--print-config prints every effective value with its source, and exits 0',
   assert.equal(run.stderr, '')
   assert.equal(run.code, 0)
   const lines = run.stdout.trimEnd().split('\n')
-  assert.equal(lines.length, 26, 'one line per setting')
+  assert.equal(lines.length, SETTINGS.length, 'one line per setting')
   for (const expected of [
     `config                = ${JSON.stringify(join(dir, 'tsgi.config.json'))}`,
     'app                   = null',

@@ -271,6 +271,25 @@ export const SETTINGS = [
       Behind a proxy that keeps upstream connections open, set it above the proxy's idle
       timeout. Ignored by \`sync\` workers.`,
   }),
+  setting({
+    name: 'keepAliveRequests',
+    section: 'Worker Processes',
+    cli: ['--keep-alive-requests'],
+    meta: 'INT',
+    type: 'integer',
+    default: 1000,
+    validate: nonNegativeInt,
+    doc: `
+      Requests served on one keep-alive connection before the worker closes it; 0 means no
+      limit.
+
+      The response that reaches the limit says \`Connection: close\`, and the client's next
+      connection goes to whichever worker accepts it first, usually the least busy. Without a
+      limit, a long-lived connection (a proxy's upstream pool, a load generator) stays with
+      the worker that accepted it: a worker added by TTIN or a reload gets none of that
+      traffic, and a worker that took most connections of a burst keeps them. This is
+      nginx's \`keepalive_requests\`, with its default. Ignored by \`sync\` workers.`,
+  }),
 
   // Security
   setting({

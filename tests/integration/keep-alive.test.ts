@@ -1,0 +1,83 @@
+// --keep-alive-requests: a keep-alive connection is closed, cleanly, after that many requests,
+// so long-lived connections spread again over the workers.
+import assert from 'node:assert/strict'
+import { Agent, request } from 'node:http'
+import { test } from 'node:test'
+import { FIXTURES, Tsgi } from './harness.ts'
+
+const APP = `${FIXTURES}prefork.ts`
+
+interface Served {
+  /** The request went on a connection an earlier request had used. */
+  reused: boolean
+  connection: string | undefined
+}
+
+/** `count` requests one after the other through one keep-alive agent. */
+async function inTurn(url: string, count: number): Promise<Served[]> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+  const served: Served[] = []
+  try {
+    for (let i = 0; i < count; i++) served.push(await once(url, agent))
+  } finally {
+    agent.destroy()
+  }
+  return served
+}
+
+function once(url: string, agent: Agent): Promise<Served> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent, timeout: 10_000 }, (res) => {
+      res.resume()
+      res.on('end', () => resolve({ reused: req.reusedSocket, connection: res.headers.connection }))
+      res.on('error', reject)
+    })
+    req.on('timeout', () => req.destroy(new Error('request timed out')))
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+test('the request that reaches --keep-alive-requests closes its connection', async (t) => {
+  const tsgi = await Tsgi.start(t, [
+    '-w',
+    '1',
+    '--keep-alive-requests',
+    '3',
+    '-b',
+    '127.0.0.1:0',
+    APP,
+  ])
+  const url = await tsgi.url()
+  await tsgi.readyWorkers(1)
+  const served = await inTurn(url, 4)
+  assert.deepEqual(
+    served.map((s) => s.reused),
+    [false, true, true, false],
+    'three requests on the first connection, the fourth on a new one'
+  )
+  assert.deepEqual(
+    served.map((s) => s.connection),
+    ['keep-alive', 'keep-alive', 'close', 'keep-alive']
+  )
+})
+
+test('--keep-alive-requests 0 keeps a connection open however many requests it carries', async (t) => {
+  const tsgi = await Tsgi.start(t, [
+    '-w',
+    '1',
+    '--keep-alive-requests',
+    '0',
+    '-b',
+    '127.0.0.1:0',
+    APP,
+  ])
+  const url = await tsgi.url()
+  await tsgi.readyWorkers(1)
+  const served = await inTurn(url, 5)
+  assert.deepEqual(
+    served.map((s) => s.reused),
+    [false, true, true, true, true]
+  )
+  assert.ok(served.every((s) => s.connection === 'keep-alive'))
+})
