@@ -63,15 +63,18 @@ export function buildEnviron(
   // shared by every environ, reading this request's ClientSignal from a hidden key: a getter
   // closure per environ gave each its own hidden class, made in old space, and kept every
   // request's objects alive past the next scavenge.
-  Object.defineProperty(environ, CLIENT_SIGNAL, { value: signal })
+  // A symbol key: Object.keys, for-in and JSON leave it out; a plain store, no runtime call.
+  ;(environ as WithClientSignal)[CLIENT_SIGNAL] = signal
   Object.defineProperty(environ, 'tsgi.signal', SIGNAL_PROPERTY)
   return environ
 }
 
 const CLIENT_SIGNAL = Symbol('tsgi.clientSignal')
 
+type WithClientSignal = Environ & { [CLIENT_SIGNAL]: ClientSignal }
+
 const SIGNAL_PROPERTY: PropertyDescriptor = {
-  get(this: { [CLIENT_SIGNAL]: ClientSignal }): AbortSignal {
+  get(this: WithClientSignal): AbortSignal {
     return this[CLIENT_SIGNAL].signal
   },
   enumerable: true,

@@ -64,7 +64,7 @@ class FetchExchange implements RequestHooks {
     this.#sender = new ResponseSender(res, req.method === 'HEAD')
     // Read now: Node forgets the peer's address once the socket is closed.
     void req.socket?.remoteAddress
-    res.once('close', () => options.onFinish(this.#onClose()))
+    res.on('close', () => options.onFinish(this.#onClose()))
   }
 
   async run(handler: FetchHandler, context: ExecutionContext): Promise<void> {
