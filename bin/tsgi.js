@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-import { main } from '../dist/server/cli.js'
+import { main } from '../dist/bundle/cli.js'
 process.exitCode = await main()
