@@ -15,6 +15,7 @@ import { IncomingRequest, type RequestHooks } from './fetch-request.ts'
 import { ResponseSender } from './fetch-response.ts'
 import { requestUrl } from './request-url.ts'
 import type { ExchangeRecord, ServeHandler, ServeOptions } from './serve.ts'
+import { LightResponse } from './light-response.ts'
 import { installFetchGlobals } from './web-globals.ts'
 import { expectsContinue } from '../../core/expect.ts'
 
@@ -131,6 +132,9 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 
 /** A Response, or anything that reads like one (status, headers, body). */
 function checkResponse(value: unknown): Response {
+  // A light Response is one by construction; reading its headers would build a Headers for
+  // nothing (measured: about 3% of a worker's CPU on a hello-world).
+  if (value instanceof LightResponse) return value as unknown as Response
   const like = value as Partial<Response> | null | undefined
   if (typeof like?.status === 'number' && typeof like.headers === 'object' && 'body' in like) {
     return value as Response
