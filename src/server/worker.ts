@@ -109,7 +109,7 @@ export class Worker {
    */
   #finishInFlight(closeIdle: boolean): void {
     for (const res of this.#inFlight) {
-      if (!res.headersSent) res.shouldKeepAlive = false
+      if (!res.headersSent) closeAfter(res, res.req.socket as WorkerSocket)
       else if (closeIdle)
         res.once('finish', () => setImmediate(() => this.http.closeIdleConnections()))
     }
@@ -143,14 +143,23 @@ export class Worker {
   }
 
   #onRequest(req: IncomingMessage, res: ServerResponse, handler: ServeHandler): void {
+    const socket = req.socket as WorkerSocket
+    if (socket[CLOSING]) {
+      // Pipelined behind the response that closes this connection: it will never be answered,
+      // so the app must not run it; the client sends it again on a new connection.
+      res.shouldKeepAlive = false
+      res.end()
+      return
+    }
     this.#inFlight.add(res)
     res.on('close', this.#untrack)
-    if (this.#draining || !this.keepAlive || this.#reachesKeepAliveRequests(req.socket)) {
-      res.shouldKeepAlive = false
+    if (this.#draining || !this.keepAlive || this.#reachesKeepAliveRequests(socket)) {
+      closeAfter(res, socket)
     }
     const status = checkLimits(req, this.#limits)
     if (status !== 0) {
       this.context.log.debug(`Rejected ${req.method} request with ${status}: over a request limit`)
+      closeAfter(res, socket)
       rejectRequest(res, status)
       return
     }
@@ -158,7 +167,7 @@ export class Worker {
   }
 
   /** Counts a request on its connection; true when it is the last --keep-alive-requests allows. */
-  #reachesKeepAliveRequests(socket: CountedSocket): boolean {
+  #reachesKeepAliveRequests(socket: WorkerSocket): boolean {
     if (this.#keepAliveRequests === 0) return false
     const served = (socket[REQUESTS_SERVED] ?? 0) + 1
     socket[REQUESTS_SERVED] = served
@@ -204,8 +213,16 @@ export class Worker {
 }
 
 const REQUESTS_SERVED = Symbol('tsgi.requestsServed')
+const CLOSING = Symbol('tsgi.closing')
 
-type CountedSocket = IncomingMessage['socket'] & { [REQUESTS_SERVED]?: number }
+/** A connection, with what the worker notes on it. */
+type WorkerSocket = IncomingMessage['socket'] & { [REQUESTS_SERVED]?: number; [CLOSING]?: true }
+
+/** `res` is the last response on its connection: it says `Connection: close`. */
+function closeAfter(res: ServerResponse, socket: WorkerSocket | null): void {
+  res.shouldKeepAlive = false
+  if (socket) socket[CLOSING] = true
+}
 
 function untrackFrom(inFlight: Set<ServerResponse>) {
   return function untrack(this: ServerResponse): void {

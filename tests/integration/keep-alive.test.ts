@@ -2,8 +2,9 @@
 // so long-lived connections spread again over the workers.
 import assert from 'node:assert/strict'
 import { Agent, request } from 'node:http'
+import { connect } from 'node:net'
 import { test } from 'node:test'
-import { FIXTURES, Tsgi } from './harness.ts'
+import { FIXTURES, get, Tsgi } from './harness.ts'
 
 const APP = `${FIXTURES}prefork.ts`
 
@@ -80,4 +81,40 @@ test('--keep-alive-requests 0 keeps a connection open however many requests it c
     [false, true, true, true, true]
   )
   assert.ok(served.every((s) => s.connection === 'keep-alive'))
+})
+
+/** Sends `raw` on one connection and resolves with all it got back once the server closes it. */
+function exchangeRaw(url: string, raw: string): Promise<string> {
+  const { hostname, port } = new URL(url)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(raw))
+    let received = ''
+    socket.setEncoding('latin1')
+    socket.on('data', (chunk: string) => (received += chunk))
+    socket.on('close', () => resolve(received))
+    socket.on('error', reject)
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no close from the server')))
+  })
+}
+
+test('requests pipelined behind the last response are not run, only dropped', async (t) => {
+  const tsgi = await Tsgi.start(t, [
+    '-w',
+    '1',
+    '--keep-alive-requests',
+    '2',
+    '-b',
+    '127.0.0.1:0',
+    APP,
+  ])
+  const url = await tsgi.url()
+  await tsgi.readyWorkers(1)
+  const pipelined = [1, 2, 3, 4].map((n) => `GET /slow?${n} HTTP/1.1\r\nHost: x\r\n\r\n`).join('')
+  const received = await exchangeRaw(url, pipelined)
+  assert.equal(received.match(/^HTTP\/1\.1 200/gm)?.length, 2, received)
+  assert.match(received, /Connection: close/i)
+  // One more request, on its own connection: once its line is out, every earlier one is too.
+  await get(`${url}/slow?9`)
+  const ran = tsgi.lines.filter((line) => /slow request started/.test(line.text)).length
+  assert.equal(ran, 3, 'the app ran the two answered requests and the last one only')
 })
