@@ -10,7 +10,13 @@ import { LOADS, QUICK_LOADS } from './lib/loads.mjs'
 import { findPeers, machine } from './lib/peers.mjs'
 import { runPerformance } from './lib/perf.mjs'
 import { Pm2 } from './lib/pm2.mjs'
-import { cleanupAll, installCleanupHandlers, onCleanup, wasInterrupted } from './lib/procs.mjs'
+import {
+  cleanupAll,
+  installCleanupHandlers,
+  onCleanup,
+  pinCpus,
+  wasInterrupted,
+} from './lib/procs.mjs'
 import { runReliability } from './lib/reliability.mjs'
 import { markdownReport } from './lib/report-md.mjs'
 import { svgChart } from './lib/report-svg.mjs'
@@ -29,6 +35,9 @@ const USAGE = `usage: npm run bench -- [OPTIONS]
   --servers a,b      only these servers (${SERVERS.map((s) => s.id).join(', ')})
   --loads a,b        only these loads (${LOADS.map((l) => l.id).join(', ')})
   --loadgen wrk|autocannon                 force the load generator (default: wrk if present)
+  --pin              the load generator on CPU 0, the servers on the others (taskset), so
+                     req/s measures each server's own cost per request, whatever its
+                     workers' evenness (default: all share every core)
   --tsgi DIR         benchmark the tsgi checkout in DIR (default: this repository)
   --no-build         do not rebuild tsgi's dist/ first
   --no-install       do not apt-get or npm install missing peers
@@ -50,6 +59,7 @@ function parseOptions(argv) {
       servers: { type: 'string' },
       loads: { type: 'string' },
       loadgen: { type: 'string' },
+      pin: { type: 'boolean' },
       tsgi: { type: 'string' },
       'no-build': { type: 'boolean' },
       'no-install': { type: 'boolean' },
@@ -69,6 +79,7 @@ function planOf(options) {
     rounds: Number(options.rounds ?? (full ? 3 : 2)),
     duration: Number(options.duration ?? (full ? 8 : 2)),
     warmup: Number(options.warmup ?? (full ? 2 : 1)),
+    pinned: Boolean(options.pin),
   }
   const loadIds = options.loads?.split(',') ?? (full ? LOADS.map((l) => l.id) : QUICK_LOADS)
   plan.loads = loadIds.map((id) => LOADS.find((l) => l.id === id) ?? fail(`unknown load ${id}`))
@@ -141,7 +152,8 @@ function caveat(before) {
 /** Writes <stamp>-<mode>.json, .md and (performance runs) .svg; returns their paths. */
 function writeResults(result, outDir) {
   mkdirSync(outDir, { recursive: true })
-  const base = join(outDir, `${stamp(new Date(result.startedAt))}-${result.mode}`)
+  const pinned = result.cpuSharing.startsWith('pinned') ? '-pinned' : ''
+  const base = join(outDir, `${stamp(new Date(result.startedAt))}-${result.mode}${pinned}`)
   writeFileSync(`${base}.json`, JSON.stringify(result, null, 2) + '\n')
   return [`${base}.json`, ...writeReports(result, base)]
 }
@@ -179,6 +191,22 @@ function prepare(options, plan) {
   return { peers, servers, skipped }
 }
 
+/** --pin: CPU 0 for the load generator, the others for the servers. */
+function cpuPlan() {
+  const { cores } = machine()
+  if (cores < 2) fail('--pin needs at least 2 CPUs')
+  return { load: '0', servers: cores > 2 ? `1-${cores - 1}` : '1' }
+}
+
+/** How the load generator and the servers shared the CPUs (--pin), for the report. */
+function cpuSharing(plan) {
+  const { cores } = machine()
+  if (!plan.pinned) {
+    return `shared: the load generator and the servers run unpinned on the same ${cores} cores (no taskset)`
+  }
+  return `pinned: the load generator on CPU 0, every server on CPU${cores > 2 ? `s 1-${cores - 1}` : ' 1'} (taskset)`
+}
+
 /** The result's header: when, where, with what, how. */
 function newResult({ plan, peers, servers, skipped, generator }) {
   const startedAt = new Date()
@@ -193,7 +221,7 @@ function newResult({ plan, peers, servers, skipped, generator }) {
       version: generator.version,
       describe: loadgenDescription(generator),
     },
-    cpuSharing: `shared: the load generator and the servers run unpinned on the same ${machine().cores} cores (no taskset)`,
+    cpuSharing: cpuSharing(plan),
     plan: { rounds: plan.rounds, duration: plan.duration, warmup: plan.warmup },
     servers: servers.map(({ id, label, role }) => ({ id, label, role })),
     loads: plan.loads,
@@ -264,6 +292,7 @@ async function main() {
   if (options.help) return say(USAGE)
   if (options.render) return render(options.render)
   const plan = planOf(options)
+  if (plan.pinned) pinCpus(cpuPlan())
   installCleanupHandlers()
   const { peers, servers, skipped } = prepare(options, plan)
   const generator = loadGenerator(peers)

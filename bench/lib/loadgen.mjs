@@ -14,10 +14,15 @@ const TIMEOUT_S = 5
 /** Runs `command` to its end (killed after `limitMs`); resolves with its stdout and stderr. */
 function run(command, args, env, limitMs) {
   return new Promise((resolve, reject) => {
-    const child = spawnChild(command, args, {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawnChild(
+      command,
+      args,
+      {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+      'load'
+    )
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))

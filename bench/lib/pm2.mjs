@@ -26,10 +26,12 @@ export class Pm2 {
   /** Runs a pm2 command in the private home; resolves with its exit code and output. */
   run(args, env = {}) {
     return new Promise((resolve, reject) => {
-      const child = spawnChild(process.execPath, [this.#bin, ...args], {
+      // On the servers' CPUs: the daemon this CLI starts, and its workers, inherit them.
+      const options = {
         env: { ...process.env, ...env, PM2_HOME: this.#home },
         stdio: ['ignore', 'pipe', 'pipe'],
-      })
+      }
+      const child = spawnChild(process.execPath, [this.#bin, ...args], options, 'servers')
       let output = ''
       child.stdout.on('data', (d) => (output += d))
       child.stderr.on('data', (d) => (output += d))

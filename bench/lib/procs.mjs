@@ -21,20 +21,39 @@ export function wasInterrupted() {
   return interrupted
 }
 
-/** Starts `command` as the leader of a new process group that the harness will clean up. */
+/**
+ * With --pin, which CPUs each side may run on (taskset lists): `load` for the load generator,
+ * `servers` for every server process. Children inherit the affinity, so a server's workers,
+ * and the PM2 daemon the pm2 CLI starts, stay on the servers' CPUs.
+ */
+let pinning
+
+/** Pins the load generator and the servers to separate CPUs from now on. */
+export function pinCpus(plan) {
+  pinning = plan
+}
+
+/** `command args` as run on `role`'s CPUs: through taskset when pinning. */
+function onCpus(role, command, args) {
+  const cpus = role && pinning?.[role]
+  return cpus ? ['taskset', ['-c', cpus, command, ...args]] : [command, args]
+}
+
+/** Starts a server as the leader of a new process group that the harness will clean up. */
 export function spawnGroup(command, args, options) {
   if (stopping) throw new Error('the benchmark is stopping')
-  const child = spawn(command, args, { ...options, detached: true })
+  const child = spawn(...onCpus('servers', command, args), { ...options, detached: true })
   if (child.pid) groups.set(child.pid, command)
   return child
 }
 
 /**
  * Starts a short-lived child (a load generator, a CLI); it is killed if the harness stops.
- * Allowed during cleanup: PM2's own `pm2 kill` is one.
+ * Allowed during cleanup: PM2's own `pm2 kill` is one. `role` ('load' or 'servers') says
+ * which CPUs it runs on when pinning.
  */
-export function spawnChild(command, args, options) {
-  const child = spawn(command, args, options)
+export function spawnChild(command, args, options, role) {
+  const child = spawn(...onCpus(role, command, args), options)
   children.add(child)
   child.once('exit', () => children.delete(child))
   return child
