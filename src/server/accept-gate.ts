@@ -28,6 +28,13 @@ export interface AcceptGateOptions {
   onDrained: () => void
 }
 
+/**
+ * Bytes a connection buffers before a writer must wait for 'drain': 64 KiB, the default from
+ * Node 22 on. Node 20's 16 KiB made a TSGI app streaming 100 KiB wait seven times per response
+ * (measured: a third fewer responses per second).
+ */
+const SOCKET_HIGH_WATER_MARK = 64 * 1024
+
 export class AcceptGate {
   readonly #options: AcceptGateOptions
   readonly #servers = new Map<number, net.Server>()
@@ -118,7 +125,11 @@ export class AcceptGate {
   }
 
   #createServer(index: number): net.Server {
-    const server = net.createServer({ allowHalfOpen: true, noDelay: true })
+    const server = net.createServer({
+      allowHalfOpen: true,
+      noDelay: true,
+      highWaterMark: SOCKET_HIGH_WATER_MARK,
+    })
     server.on('connection', (socket) => this.#accept(socket))
     this.#servers.set(index, server)
     return server

@@ -1,5 +1,6 @@
-// --keep-alive-requests: a keep-alive connection is closed, cleanly, after that many requests,
-// so long-lived connections spread again over the workers.
+// How workers keep connections: --keep-alive-requests closes a keep-alive connection, cleanly,
+// after that many requests, so long-lived connections spread again over the workers; and what a
+// connection buffers before a writer waits.
 import assert from 'node:assert/strict'
 import { Agent, request } from 'node:http'
 import { connect } from 'node:net'
@@ -117,4 +118,13 @@ test('requests pipelined behind the last response are not run, only dropped', as
   await get(`${url}/slow?9`)
   const ran = tsgi.lines.filter((line) => /slow request started/.test(line.text)).length
   assert.equal(ran, 3, 'the app ran the two answered requests and the last one only')
+})
+
+test('a connection buffers 64 KiB before a writer waits for drain, on every Node', async (t) => {
+  const app = `${FIXTURES}node-prefork.ts`
+  const tsgi = await Tsgi.start(t, ['-w', '1', '--interface', 'node', '-b', '127.0.0.1:0', app])
+  const url = await tsgi.url()
+  await tsgi.readyWorkers(1)
+  const { body } = await get(`${url}/socket`)
+  assert.equal(body, String(64 * 1024))
 })
