@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Environ, ErrorStream, InputStream } from '../spec/types.ts'
 import type { ClientSignal } from './client-signal.ts'
+import { boundedMemo } from './bounded-memo.ts'
 import { fileWrapper } from './file-wrapper.ts'
 
 export const TSGI_VERSION = Object.freeze([1, 0] as const)
@@ -59,11 +60,10 @@ export function buildEnviron(
   addHeaders(environ, req.rawHeaders)
   setServerAddress(environ, socket)
   // Added last, by defineProperty: an accessor in the literal itself would put the environ in
-  // V8's dictionary mode, and every key added and read after it would pay for that. One getter
-  // shared by every environ, reading this request's ClientSignal from a hidden key: a getter
-  // closure per environ gave each its own hidden class, made in old space, and kept every
-  // request's objects alive past the next scavenge.
-  // A symbol key: Object.keys, for-in and JSON leave it out; a plain store, no runtime call.
+  // V8's dictionary mode, and every key added and read after it would pay for that. One getter,
+  // shared by every environ, reads this request's ClientSignal from a symbol key (Object.keys,
+  // for-in and JSON leave it out): a getter closure per environ gave each its own hidden class,
+  // made in old space, and kept every request's objects alive past the next scavenge.
   ;(environ as WithClientSignal)[CLIENT_SIGNAL] = signal
   Object.defineProperty(environ, 'tsgi.signal', SIGNAL_PROPERTY)
   return environ
@@ -98,20 +98,8 @@ function addHeaders(environ: Environ, rawHeaders: string[]): void {
   }
 }
 
-/** Header name → environ key, remembered: clients send the same few names over and over. */
-const CGI_KEYS = new Map<string, string>()
-const CGI_KEYS_LIMIT = 1000
-
 /** The environ key for a header name: `HTTP_X_FOO`, or CONTENT_TYPE / CONTENT_LENGTH (spec §4.1). */
-export function cgiKey(name: string): string {
-  let key = CGI_KEYS.get(name)
-  if (key === undefined) {
-    key = toCgiKey(name)
-    // Bounded, so a client inventing header names cannot grow it without end.
-    if (CGI_KEYS.size < CGI_KEYS_LIMIT) CGI_KEYS.set(name, key)
-  }
-  return key
-}
+export const cgiKey = boundedMemo(toCgiKey)
 
 function toCgiKey(name: string): string {
   const upper = name.toUpperCase().replace(/-/g, '_')
@@ -136,20 +124,11 @@ function setServerAddress(environ: Environ, socket: IncomingMessage['socket'] | 
   environ.SERVER_PORT = socket?.localPort ? String(socket.localPort) : defaultPort
 }
 
-/** Host header → [name, port], remembered: a server sees the same few hosts over and over. */
-const HOSTS = new Map<string, readonly [string, string]>()
-const HOSTS_LIMIT = 1000
-
-function splitHost(host: string): readonly [string, string] {
-  let split = HOSTS.get(host)
-  if (split === undefined) {
-    const match = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(host)
-    split = Object.freeze([match?.[1] ?? '', match?.[2] ?? ''] as const)
-    // Bounded, so a client inventing hosts cannot grow it without end.
-    if (HOSTS.size < HOSTS_LIMIT) HOSTS.set(host, split)
-  }
-  return split
-}
+/** Host header → [name, port]. */
+const splitHost = boundedMemo((host: string): readonly [string, string] => {
+  const match = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(host)
+  return Object.freeze([match?.[1] ?? '', match?.[2] ?? ''] as const)
+})
 
 /** `HTTP/1.1` and `HTTP/1.0` without building the string on every request. */
 function protocol(version: string): string {

@@ -4,6 +4,7 @@
  * @module
  */
 import { check, TsgiError } from '../ref/errors.ts'
+import { boundedMemo } from './bounded-memo.ts'
 import type { HeaderList } from '../spec/types.ts'
 
 /** RFC 9110 §5.6.2 token characters. */
@@ -49,27 +50,18 @@ export interface ParsedStatus {
 /** Parses "NNN Reason" (spec §3.1); throws TSGI_ERR_STATUS naming the bad value. */
 export function parseStatus(status: unknown): ParsedStatus {
   if (typeof status !== 'string') throw new TsgiError('TSGI_ERR_STATUS', `got ${typeof status}`)
-  let parsed = PARSED_STATUSES.get(status)
-  if (parsed === undefined) {
-    parsed = parseStatusLine(status)
-    // Bounded, so an app inventing reason phrases cannot grow it without end.
-    if (PARSED_STATUSES.size < PARSED_STATUSES_LIMIT) PARSED_STATUSES.set(status, parsed)
-  }
-  return parsed
+  return parseStatusLine(status)
 }
 
-/** Status lines seen, parsed: apps send the same few over and over. */
-const PARSED_STATUSES = new Map<string, ParsedStatus>()
-const PARSED_STATUSES_LIMIT = 1000
-
-function parseStatusLine(status: string): ParsedStatus {
+/** Memoized: apps send the same few status lines over and over. */
+const parseStatusLine = boundedMemo((status: string): ParsedStatus => {
   const match = STATUS_LINE.exec(status)
   // The reason phrase goes on the wire like a header value: latin-1 only (RFC 9112 §4).
   if (!match || BAD_VALUE_CHAR.test(match[2]!)) {
     throw new TsgiError('TSGI_ERR_STATUS', JSON.stringify(status))
   }
   return Object.freeze({ code: Number(match[1]), reason: match[2] ?? '' })
-}
+})
 
 // The checks below run on every header of every response: each builds its error message only
 // when it fails (check()'s detail argument would be built every time).

@@ -9,15 +9,15 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { FetchHandler } from '../../adapters/from-fetch.ts'
+import { expectsContinue } from '../../core/expect.ts'
 import type { ErrorLog } from '../../core/handler.ts'
 import { answerFailure, ERROR_BODY, ERROR_HEADERS } from './failure.ts'
 import { IncomingRequest, type RequestHooks } from './fetch-request.ts'
 import { ResponseSender } from './fetch-response.ts'
+import { LightResponse } from './light-response.ts'
 import { requestUrl } from './request-url.ts'
 import type { ExchangeRecord, ServeHandler, ServeOptions } from './serve.ts'
-import { LightResponse } from './light-response.ts'
 import { installFetchGlobals } from './web-globals.ts'
-import { expectsContinue } from '../../core/expect.ts'
 
 /** The third argument, for handlers written for Workers-style runtimes. */
 export interface ExecutionContext {
@@ -92,10 +92,7 @@ class FetchExchange implements RequestHooks {
   beforeBodyRead(): void {
     if (this.#continueSent || this.#res.headersSent) return
     this.#continueSent = true
-    const req = this.#req
-    if (expectsContinue(req)) {
-      this.#res.writeContinue()
-    }
+    if (expectsContinue(this.#req)) this.#res.writeContinue()
   }
 
   #badRequest(): void {

@@ -7,11 +7,11 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { expectsContinue } from '../../core/expect.ts'
 import type { ErrorLog } from '../../core/handler.ts'
 import type { NodeListener, UpgradeListener } from './detect.ts'
 import { answerFailure } from './failure.ts'
 import type { ExchangeRecord, ServeHandler, ServeOptions } from './serve.ts'
-import { expectsContinue } from '../../core/expect.ts'
 
 export function serveNode(
   listener: NodeListener,

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { boundedMemo } from './bounded-memo.ts'
+
+test('boundedMemo works a value out once per string, and no more than `limit` are kept', () => {
+  const computed: string[] = []
+  const upper = boundedMemo((text) => {
+    computed.push(text)
+    return text.toUpperCase()
+  }, 2)
+  assert.equal(upper('a'), 'A')
+  assert.equal(upper('a'), 'A')
+  assert.equal(upper('b'), 'B')
+  assert.equal(upper('c'), 'C')
+  assert.equal(upper('c'), 'C')
+  assert.deepEqual(computed, ['a', 'b', 'c', 'c'], 'c came after the bound: worked out each time')
+})
+
+test('boundedMemo keeps nothing when the computation throws', () => {
+  let calls = 0
+  const strict = boundedMemo((text) => {
+    calls++
+    if (text === 'bad') throw new Error('bad')
+    return text
+  })
+  assert.throws(() => strict('bad'))
+  assert.throws(() => strict('bad'))
+  assert.equal(calls, 2)
+})
