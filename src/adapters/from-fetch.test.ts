@@ -1,11 +1,10 @@
 // fromFetch(): a fetch handler as a TSGI app. In memory with runApp, and under the simple
 // server over real sockets for streaming and disconnects.
 import assert from 'node:assert/strict'
-import { request as rawRequest } from 'node:http'
 import { test } from 'node:test'
 import { bytesInput } from '../core/input.ts'
 import { runApp } from '../ref/testing.ts'
-import { httpRequest } from '../../tests/helpers/http.ts'
+import { firstChunkThenHangUp, httpRequest } from '../../tests/helpers/http.ts'
 import { startSimpleServer } from '../../tests/helpers/simple-server.ts'
 import { withTimeout } from '../../tests/helpers/wait.ts'
 import { fromFetch } from './from-fetch.ts'
@@ -74,18 +73,7 @@ test('a streamed response streams; a client that leaves cancels it and fires req
     return new Response(body, { headers: { 'content-type': 'text/plain' } })
   })
   const { url } = await startSimpleServer(app, {}, t)
-  const first = await new Promise<string>((resolve, reject) => {
-    const req = rawRequest(url, (res) => {
-      res.once('data', (data: Buffer) => {
-        resolve(data.toString())
-        req.destroy()
-      })
-    })
-    req.on('error', (error) =>
-      error.message.includes('socket hang up') ? undefined : reject(error)
-    )
-    req.end()
-  })
+  const first = await firstChunkThenHangUp(url)
   assert.match(first, /^tick 0\n/)
   await withTimeout(cancel, 5000, 'the response stream to be cancelled')
   assert.equal(aborted, true)

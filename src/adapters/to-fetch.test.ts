@@ -1,10 +1,9 @@
 // toFetch(): a TSGI app as a fetch handler. Called directly with Requests, and served by a
 // plain fetch server (@hono/node-server) over real sockets.
 import assert from 'node:assert/strict'
-import { request as rawRequest } from 'node:http'
 import { test } from 'node:test'
 import { serve as serveFetch } from '@hono/node-server'
-import { httpRequest } from '../../tests/helpers/http.ts'
+import { firstChunkThenHangUp, httpRequest } from '../../tests/helpers/http.ts'
 import { withTimeout } from '../../tests/helpers/wait.ts'
 import type { Application, Chunk, Environ } from '../spec/types.ts'
 import { toFetch } from './to-fetch.ts'
@@ -208,18 +207,7 @@ test('served by a plain fetch server over HTTP: POST, streaming, and a disconnec
   const { port } = server.address() as { port: number }
   const echo = await httpRequest(`http://127.0.0.1:${port}/echo`, { body: 'hello' })
   assert.equal(echo.text, 'hello')
-  const firstLines = await new Promise<string>((resolve, reject) => {
-    const req = rawRequest(`http://127.0.0.1:${port}/stream`, (res) => {
-      res.once('data', (data: Buffer) => {
-        resolve(data.toString())
-        req.destroy()
-      })
-    })
-    req.on('error', (error) =>
-      error.message.includes('socket hang up') ? undefined : reject(error)
-    )
-    req.end()
-  })
+  const firstLines = await firstChunkThenHangUp(`http://127.0.0.1:${port}/stream`)
   assert.match(firstLines, /^line 0\n/)
   await withTimeout(bodyClosed, 5000, 'the body to be closed after the disconnect')
 })

@@ -78,3 +78,22 @@ function describeError(error: Error, url: string | URL, timeout: number): Error 
     return new Error(`no complete response from ${url} in ${timeout} ms`)
   return error
 }
+
+/**
+ * Reads the first chunk of the response body from `url`, then hangs up: a client that leaves
+ * mid-response, for tests of what the server does when it is gone.
+ */
+export function firstChunkThenHangUp(url: string | URL): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, (res) => {
+      res.once('data', (data: Buffer) => {
+        resolve(data.toString())
+        req.destroy()
+      })
+    })
+    req.on('error', (error) =>
+      error.message.includes('socket hang up') ? undefined : reject(error)
+    )
+    req.end()
+  })
+}
