@@ -1,11 +1,11 @@
 // One cell of the benchmark: one server under one load, on a fresh server. Launch it, time its
 // first response, wait for every worker, warm up, measure (sampling the RSS of its process
-// tree meanwhile), stop it, and read how many requests each worker served.
+// tree and the CPU time it uses meanwhile), stop it, and read how many requests each worker served.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { freePort, waitFirstResponse, waitWorkersUp } from './probe.mjs'
-import { sampleRss } from './procs.mjs'
+import { sampleTree } from './procs.mjs'
 import { WORKERS } from './servers.mjs'
 
 /** Time between every worker having loaded the app and the load: their listen() follows. */
@@ -58,12 +58,13 @@ export async function runCell({ server, load, round, plan, ctx, generator }) {
     await waitWorkersUp(countsDir, WORKERS, { limitMs: 15_000, master: instance.rootPid })
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
     if (plan.warmup) await generator.run(load, url, plan.warmup)
-    const sampler = sampleRss(instance.rootPid)
+    const sampler = sampleTree(instance.rootPid)
     Object.assign(cell, await generator.run(load, url, plan.duration))
-    const rss = sampler.stop()
-    cell.rssTotalMB = rss.totalBytes / MB
-    cell.rssMasterMB = rss.rootBytes / MB
-    cell.processes = rss.processes
+    const tree = sampler.stop()
+    cell.rssTotalMB = tree.totalBytes / MB
+    cell.rssMasterMB = tree.rootBytes / MB
+    cell.processes = tree.processes
+    cell.cpuUsPerRequest = cell.requests ? (tree.cpuSeconds * 1e6) / cell.requests : null
   } catch (error) {
     cell.failure = `${error.message}\n${logTail(logPath)}`.trim()
   } finally {

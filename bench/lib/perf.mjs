@@ -12,6 +12,7 @@ function describeCell(c) {
     `p50 ${fmt(c.p50Ms, 2)} ms`,
     `p99 ${fmt(c.p99Ms, 2)} ms`,
     `errors ${c.errorsTotal}`,
+    `CPU ${fmt(c.cpuUsPerRequest, 1)} µs/req`,
     `RSS ${fmt(c.rssTotalMB)} MB (master ${fmt(c.rssMasterMB)})`,
     `launch ${fmt(c.launchMs)} ms`,
     `per worker ${workers || '–'}`,

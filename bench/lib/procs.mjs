@@ -140,9 +140,15 @@ export function readStat(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     // Fields after the command name, which may hold spaces: state is field 3, ppid 4, pgrp 5,
-    // starttime 22 (proc(5)).
+    // utime 14, stime 15, starttime 22 (proc(5)).
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return { state: fields[0], ppid: Number(fields[1]), pgid: Number(fields[2]), start: fields[19] }
+    return {
+      state: fields[0],
+      ppid: Number(fields[1]),
+      pgid: Number(fields[2]),
+      cpuTicks: Number(fields[11]) + Number(fields[12]),
+      start: fields[19],
+    }
   } catch {
     return undefined
   }
@@ -173,12 +179,22 @@ export function rssBytes(pid) {
   }
 }
 
+/** /proc counts CPU time in USER_HZ ticks, which Linux fixes at 100 per second for user space. */
+const TICKS_PER_SECOND = 100
+
+/** CPU time (user + system) used so far by each process of `tree`: pid → ticks. */
+function cpuTicksOf(tree) {
+  return new Map(tree.map((pid) => [pid, readStat(pid)?.cpuTicks ?? 0]))
+}
+
 /**
  * Samples the summed RSS of `root`'s process tree, and root's own, every `everyMs` until
- * stop() is called; stop() returns the peaks and the largest number of processes seen.
+ * stop() is called; stop() returns the peaks, the largest number of processes seen, and the
+ * CPU seconds the tree used in between (a process that ended meanwhile is not counted).
  */
-export function sampleRss(root, everyMs = 500) {
-  const peak = { totalBytes: 0, rootBytes: 0, processes: 0 }
+export function sampleTree(root, everyMs = 500) {
+  const peak = { totalBytes: 0, rootBytes: 0, processes: 0, cpuSeconds: 0 }
+  const cpuAtStart = cpuTicksOf(processTree(root))
   const sample = () => {
     const tree = processTree(root)
     const sizes = tree.map(rssBytes)
@@ -195,6 +211,10 @@ export function sampleRss(root, everyMs = 500) {
     stop() {
       clearInterval(timer)
       sample()
+      let ticks = 0
+      for (const [pid, now] of cpuTicksOf(processTree(root)))
+        ticks += now - (cpuAtStart.get(pid) ?? 0)
+      peak.cpuSeconds = ticks / TICKS_PER_SECOND
       return peak
     },
   }

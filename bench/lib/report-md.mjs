@@ -48,7 +48,7 @@ function howItRan(r) {
     `- Cores: **${r.cpuSharing}**.`,
     `- ${p.rounds} round${p.rounds === 1 ? '' : 's'}, interleaved: in each round, each load, every server in turn (A B C A B C …).`,
     `- Each cell: ${p.warmup ? `${p.warmup} s warm-up, then ` : ''}${p.duration} s measured. Figures are medians over the rounds; errors are summed over them.`,
-    `- req/s counts 2xx responses only. RSS is the peak, sampled every 0.5 s during the measured load, of the server's whole process tree (the master's own in brackets). Launch is the time from starting the command to the first 200 response. Requests per worker count everything each worker served in the cell (warm-up included); max/min is the evenness.`,
+    `- req/s counts 2xx responses only. RSS is the peak, sampled every 0.5 s during the measured load, of the server's whole process tree (the master's own in brackets). CPU µs/req is the CPU time (user + system) of that whole tree during the measured load, divided by the requests answered: the server's own cost per request, which the sharing of cores and the round-to-round noise move far less than req/s. Launch is the time from starting the command to the first 200 response. Requests per worker count everything each worker served in the cell (warm-up included); max/min is the evenness.`,
   ].join('\n')
 }
 
@@ -69,7 +69,7 @@ function loadSection(load, summary, servers) {
     .filter((srv) => summary[srv.id])
     .map((srv) => {
       const s = summary[srv.id]
-      if (s.rps === null) return [srv.label, 'failed', '', '', '', '', '', '', '', '', '']
+      if (s.rps === null) return [srv.label, 'failed', '', '', '', '', '', '', '', '', '', '']
       return [
         srv.role === 'tsgi' ? `**${srv.label}**` : srv.label,
         num(s.rps),
@@ -78,6 +78,7 @@ function loadSection(load, summary, servers) {
         ms(s.p50Ms),
         ms(s.p99Ms),
         String(s.errors),
+        num(s.cpuUsPerRequest, 1),
         `${num(s.rssTotalMB)} (${num(s.rssMasterMB)})`,
         num(s.launchMs),
         perWorker(s),
@@ -98,6 +99,7 @@ function loadSection(load, summary, servers) {
         'p50 ms',
         'p99 ms',
         'errors',
+        'CPU µs/req',
         'RSS MB all (master)',
         'launch ms',
         'requests per worker',
@@ -108,16 +110,17 @@ function loadSection(load, summary, servers) {
   ].join('\n')
 }
 
-function ratiosSection(r) {
+/** Each tsgi variant's `field` (rps, cpuUsPerRequest) divided by every other server's. */
+function ratiosSection(r, field) {
   const ours = r.servers.filter((s) => s.role === 'tsgi')
   const others = r.servers.filter((s) => s.role !== 'tsgi')
   const rows = []
   for (const load of r.loads) {
     const s = r.summary[load.id] ?? {}
     for (const srv of ours) {
-      if (s[srv.id]?.rps == null) continue
+      if (s[srv.id]?.[field] == null) continue
       const cells = others.map((o) =>
-        s[o.id]?.rps ? `${(s[srv.id].rps / s[o.id].rps).toFixed(2)}×` : '–'
+        s[o.id]?.[field] ? `${(s[srv.id][field] / s[o.id][field]).toFixed(2)}×` : '–'
       )
       rows.push([load.title, srv.label, ...cells])
     }
@@ -196,7 +199,13 @@ export function markdownReport(r, svgName) {
     parts.push(
       '## Ratios of req/s: each tsgi variant ÷ each other server',
       '',
-      ratiosSection(r),
+      ratiosSection(r, 'rps'),
+      '',
+      '## Ratios of CPU per request: each tsgi variant ÷ each other server',
+      '',
+      'Below 1× means tsgi spends less CPU per request than that server (the load generator excluded).',
+      '',
+      ratiosSection(r, 'cpuUsPerRequest'),
       ''
     )
     parts.push(failuresSection(r))
