@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import type { Config } from './config/config.ts'
 import { ConfigError, EXIT } from './errors.ts'
 import { heartbeatIntervalMs } from './heartbeat.ts'
+import { connectionsToShed } from './rebalance.ts'
 import { isWorkerMessage, type WorkerMessage } from './ipc.ts'
 import { ErrorLog, type LogLevel } from './logging/error-log.ts'
 import { Pidfile } from './pidfile.ts'
@@ -84,6 +85,7 @@ export class Arbiter {
       this.#handleEvents()
       this.#murderWorkers()
       this.#manageWorkers()
+      this.#rebalanceConnections()
     }
     await this.#shutdown()
     return this.#exitCode
@@ -384,6 +386,26 @@ export class Arbiter {
     }
   }
 
+  /**
+   * Asks workers holding clearly more than their share of the connections to close the
+   * excess (rebalance.ts). A worker is asked again only after a heartbeat newer than the last
+   * request, so no connection is shed twice on stale counts.
+   */
+  #rebalanceConnections(): void {
+    // Sync workers hold one connection at a time and close it after the response.
+    if (this.config.keepAliveRequests === 0 || this.config.workerClass === 'sync') return
+    const serving = [...this.#workers.values()].filter((worker) => worker.state === 'ready')
+    const toShed = connectionsToShed(serving.map((worker) => worker.connections))
+    serving.forEach((worker, i) => {
+      if (toShed[i] === 0 || worker.shedAskedAt >= worker.connectionsAt) return
+      worker.shedAskedAt = Date.now()
+      this.#log.debug(
+        `Worker (pid:${worker.pid}) holds ${worker.connections} connections: closing ${toShed[i]} of them`
+      )
+      worker.send({ type: 'shed', connections: toShed[i] })
+    })
+  }
+
   #drainExtra(extra: number): void {
     for (const worker of this.#workers.values()) {
       if (extra <= 0) return
@@ -434,7 +456,10 @@ export class Arbiter {
   #onChildMessage(worker: WorkerHandle, message: unknown): void {
     if (!isWorkerMessage(message)) return
     worker.lastBeat = Date.now()
-    if (message.type !== 'heartbeat') this.#queue({ kind: 'message', worker, message })
+    if (message.type === 'heartbeat') {
+      worker.connections = message.connections ?? 0
+      worker.connectionsAt = worker.lastBeat
+    } else this.#queue({ kind: 'message', worker, message })
   }
 
   #queue(event: WorkerEvent): void {

@@ -6,8 +6,11 @@
 
 /** Worker → master. */
 export type WorkerMessage =
-  /** Liveness: the worker's event loop is turning (DESIGN.md, "heartbeat"). */
-  | { type: 'heartbeat' }
+  /**
+   * Liveness: the worker's event loop is turning (DESIGN.md, "heartbeat"). It carries how many
+   * connections the worker holds, for rebalancing (rebalance.ts).
+   */
+  | { type: 'heartbeat'; connections: number }
   /** The app is loaded and every listener accepts: the worker can take traffic. */
   | { type: 'ready' }
   /** The worker could not start; `exitCode` says why (errors.ts EXIT). It exits right after. */
@@ -23,6 +26,8 @@ export type MasterMessage =
   | { type: 'listener'; index: number; count: number }
   /** Stop accepting, finish in-flight requests, let keep-alive connections close, then exit. */
   | { type: 'drain' }
+  /** Close this many keep-alive connections, one after each of the next responses. */
+  | { type: 'shed'; connections: number }
 
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
   return (

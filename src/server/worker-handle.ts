@@ -24,6 +24,11 @@ export class WorkerHandle {
   /** What the worker said when it failed to boot, if it said anything. */
   bootError: string | undefined
   lastBeat: number
+  /** Connections the worker held at its last heartbeat, and when that was. */
+  connections = 0
+  connectionsAt = 0
+  /** When the master last asked it to shed connections: it waits for a newer heartbeat. */
+  shedAskedAt = 0
   readyAt = 0
   drainingSince = 0
   abortedAt = 0

@@ -59,6 +59,8 @@ process.on('message', (message: unknown, handle: unknown) => {
     if (++listenersReceived === spec.listeners) allListenersReceived()
   } else if (message.type === 'drain') {
     worker?.drain(false)
+  } else if (message.type === 'shed') {
+    worker?.shed(message.connections)
   }
 })
 
@@ -77,7 +79,10 @@ process.on('SIGUSR1', () => {
 // The master is gone (killed, crashed): finish what is in flight, then go, leaving no orphan.
 process.on('disconnect', () => (worker ? worker.drain(true) : void exit(0)))
 
-setInterval(() => send({ type: 'heartbeat' }), heartbeatIntervalMs(config.timeout)).unref()
+setInterval(
+  () => send({ type: 'heartbeat', connections: worker?.connections ?? 0 }),
+  heartbeatIntervalMs(config.timeout)
+).unref()
 
 async function boot(): Promise<Worker> {
   // The loader turns TypeScript support on only for a .ts app: tsx costs memory and start time.

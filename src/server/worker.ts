@@ -35,6 +35,8 @@ export class Worker {
   readonly #maxRequests: number
   readonly #keepAliveRequests: number
   #requests = 0
+  /** Keep-alive connections the master asked this worker to close (rebalance.ts). */
+  #toShed = 0
   readonly #inFlight = new Set<ServerResponse>()
   /** One 'close' listener for every response (it comes once): no closure or once-wrapper each. */
   readonly #untrack = untrackFrom(this.#inFlight)
@@ -72,6 +74,20 @@ export class Worker {
 
   get draining(): boolean {
     return this.#draining
+  }
+
+  /** Connections this worker holds now. */
+  get connections(): number {
+    return this.#gate.active
+  }
+
+  /**
+   * The master's word that this worker holds more than its share of the connections: the next
+   * `count` responses close theirs. Off with --keep-alive-requests 0, which keeps every
+   * connection for as long as the client wants it.
+   */
+  shed(count: number): void {
+    if (this.keepAlive && this.#keepAliveRequests > 0) this.#toShed = count
   }
 
   /** Accepts on a listener the master sent. */
@@ -153,7 +169,12 @@ export class Worker {
     }
     this.#inFlight.add(res)
     res.on('close', this.#untrack)
-    if (this.#draining || !this.keepAlive || this.#reachesKeepAliveRequests(socket)) {
+    if (
+      this.#draining ||
+      !this.keepAlive ||
+      this.#reachesKeepAliveRequests(socket) ||
+      this.#shedsOne()
+    ) {
       closeAfter(res, socket)
     }
     const status = checkLimits(req, this.#limits)
@@ -172,6 +193,13 @@ export class Worker {
     const served = (socket[REQUESTS_SERVED] ?? 0) + 1
     socket[REQUESTS_SERVED] = served
     return served >= this.#keepAliveRequests
+  }
+
+  /** True while the master's last shed request is not yet used up (counting this one). */
+  #shedsOne(): boolean {
+    if (this.#toShed === 0) return false
+    this.#toShed--
+    return true
   }
 
   #createHandler(): ServeHandler {

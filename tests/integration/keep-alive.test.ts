@@ -128,3 +128,61 @@ test('a connection buffers 64 KiB before a writer waits for drain, on every Node
   const { body } = await get(`${url}/socket`)
   assert.equal(body, String(64 * 1024))
 })
+
+/** One request on each of the agent's `connections` at once; the pids that answered. */
+function oneRound(url: string, agent: Agent, connections: number): Promise<string[]> {
+  const pidOf = () =>
+    new Promise<string>((resolve, reject) => {
+      const req = request(url, { agent, timeout: 10_000 }, (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk: string) => (body += chunk))
+        res.on('end', () => resolve(body))
+        res.on('error', reject)
+      })
+      req.on('timeout', () => req.destroy(new Error('request timed out')))
+      req.on('error', reject)
+      req.end()
+    })
+  return Promise.all(Array.from({ length: connections }, pidOf))
+}
+
+test('a worker added by TTIN gets a share of the keep-alive connections already open', async (t) => {
+  // --timeout 2: heartbeats (which carry the connection counts) every 500 ms.
+  const tsgi = await Tsgi.start(t, [
+    '-w',
+    '1',
+    '--timeout',
+    '2',
+    '--log-level',
+    'debug',
+    '-b',
+    '127.0.0.1:0',
+    APP,
+  ])
+  const url = await tsgi.url()
+  const [first] = await tsgi.readyWorkers(1)
+  const connections = 10
+  const agent = new Agent({ keepAlive: true, maxSockets: connections })
+  t.after(() => agent.destroy())
+  assert.deepEqual(new Set(await oneRound(url, agent, connections)), new Set([String(first)]))
+
+  tsgi.signal('SIGTTIN')
+  const [, second] = await tsgi.readyWorkers(2)
+  // The first worker holds all 10 connections, the new one none: the master asks the first to
+  // close the excess, and the client's new connections go to either worker.
+  let served: string[] = []
+  const deadline = Date.now() + 15_000
+  while (Date.now() < deadline) {
+    served = await oneRound(url, agent, connections)
+    if (served.filter((pid) => pid === String(second)).length >= 4) break
+  }
+  const bySecond = served.filter((pid) => pid === String(second)).length
+  assert.ok(bySecond >= 4, `the new worker served ${bySecond} of ${connections}: ${served}`)
+  assert.ok(
+    tsgi.lines.some((line) =>
+      new RegExp(`Worker \\(pid:${first}\\) holds \\d+ connections: closing \\d+`).test(line.text)
+    ),
+    'the master logged why the first worker closed connections'
+  )
+})

@@ -288,7 +288,12 @@ export const SETTINGS = [
       limit, a long-lived connection (a proxy's upstream pool, a load generator) stays with
       the worker that accepted it: a worker added by TTIN or a reload gets none of that
       traffic, and a worker that took most connections of a burst keeps them. This is
-      nginx's \`keepalive_requests\`, with its default. Ignored by \`sync\` workers.`,
+      nginx's \`keepalive_requests\`, with its default. Ignored by \`sync\` workers.
+
+      Workers also report how many connections they hold with each heartbeat, and the master
+      asks a worker holding more than its share (by over a twentieth) to close the excess the
+      same way, after their next responses: a burst, or a worker added by TTIN, is evened out
+      within a few heartbeats rather than after N requests. 0 turns this off too.`,
   }),
 
   // Security
