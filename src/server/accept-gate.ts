@@ -55,6 +55,8 @@ export class AcceptGate {
   #keepSpares = false
   #active = 0
   #closed = false
+  /** Set while the worker holds more than its share: no accepting until down to it. */
+  #holdAt: number | undefined
 
   constructor(options: AcceptGateOptions) {
     this.#options = options
@@ -71,8 +73,13 @@ export class AcceptGate {
       closeHandle(handle)
       return Promise.resolve()
     }
-    if (this.#servers.has(index) || this.#active >= this.#options.capacity) {
-      // Accepting already, or full again before the handle arrived: keep it for the resume.
+    if (
+      this.#servers.has(index) ||
+      this.#active >= this.#options.capacity ||
+      this.#holdAt !== undefined
+    ) {
+      // Accepting already, or full (or holding) again before the handle arrived: keep it for
+      // the resume.
       this.#keepSpare(index, handle)
       if (!this.#servers.has(index)) this.#paused.add(index)
       return Promise.resolve()
@@ -114,6 +121,18 @@ export class AcceptGate {
     })
   }
 
+  /**
+   * Stops accepting until this worker holds no more than `share` connections (rebalance.ts):
+   * the clients whose connections it closes then reconnect to the other workers. Under load
+   * the busiest worker, already awake, would otherwise win most of those accepts. Listeners
+   * bound by address cannot pause; there the kernel or node:cluster spreads the reconnects.
+   */
+  holdAt(share: number): void {
+    if (this.#closed || this.#active <= share) return
+    this.#holdAt = share
+    this.#pause()
+  }
+
   /** Stops accepting for good (drain); `onDrained` follows once every connection has ended. */
   close(): void {
     if (this.#closed) return
@@ -144,8 +163,9 @@ export class AcceptGate {
 
   #release(): void {
     this.#active--
+    if (this.#holdAt !== undefined && this.#active <= this.#holdAt) this.#holdAt = undefined
     if (this.#closed) this.#checkDrained()
-    else if (this.#active < this.#options.capacity) this.#resume()
+    else if (this.#active < this.#options.capacity && this.#holdAt === undefined) this.#resume()
   }
 
   #pause(): void {

@@ -387,22 +387,23 @@ export class Arbiter {
   }
 
   /**
-   * Asks workers holding clearly more than their share of the connections to close the
-   * excess (rebalance.ts). A worker is asked again only after a heartbeat newer than the last
+   * Asks workers holding more than their share of the connections to close the excess, and
+   * to accept none until they are down to it (rebalance.ts). A worker is asked again only after a heartbeat newer than the last
    * request, so no connection is shed twice on stale counts.
    */
   #rebalanceConnections(): void {
     // Sync workers hold one connection at a time and close it after the response.
-    if (this.config.keepAliveRequests === 0 || this.config.workerClass === 'sync') return
+    if (this.config.rebalance === 'off' || this.config.workerClass === 'sync') return
     const serving = [...this.#workers.values()].filter((worker) => worker.state === 'ready')
     const toShed = connectionsToShed(serving.map((worker) => worker.connections))
     serving.forEach((worker, i) => {
       if (toShed[i] === 0 || worker.shedAskedAt >= worker.connectionsAt) return
+      const share = worker.connections - toShed[i]!
       worker.shedAskedAt = Date.now()
       this.#log.debug(
-        `Worker (pid:${worker.pid}) holds ${worker.connections} connections: closing ${toShed[i]} of them`
+        `Worker (pid:${worker.pid}) holds ${worker.connections} connections, its share is ${share}: closing ${toShed[i]} and accepting none meanwhile`
       )
-      worker.send({ type: 'shed', connections: toShed[i] })
+      worker.send({ type: 'shed', share })
     })
   }
 

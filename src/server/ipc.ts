@@ -26,8 +26,11 @@ export type MasterMessage =
   | { type: 'listener'; index: number; count: number }
   /** Stop accepting, finish in-flight requests, let keep-alive connections close, then exit. */
   | { type: 'drain' }
-  /** Close this many keep-alive connections, one after each of the next responses. */
-  | { type: 'shed'; connections: number }
+  /**
+   * Hold no more than `share` connections: close the excess, one after each of the next
+   * responses, and accept none until down to it (rebalance.ts).
+   */
+  | { type: 'shed'; share: number }
 
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
   return (

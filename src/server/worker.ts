@@ -82,12 +82,13 @@ export class Worker {
   }
 
   /**
-   * The master's word that this worker holds more than its share of the connections: the next
-   * `count` responses close theirs. Off with --keep-alive-requests 0, which keeps every
-   * connection for as long as the client wants it.
+   * The master's word that this worker holds more than its `share` of the connections: stop
+   * accepting until down to it, and close the excess after their next responses.
    */
-  shed(count: number): void {
-    if (this.keepAlive && this.#keepAliveRequests > 0) this.#toShed = count
+  shed(share: number): void {
+    if (!this.keepAlive || this.#draining) return
+    this.#toShed = Math.max(0, this.#gate.active - share)
+    this.#gate.holdAt(share)
   }
 
   /** Accepts on a listener the master sent. */

@@ -1,6 +1,6 @@
 // How workers keep connections: --keep-alive-requests closes a keep-alive connection, cleanly,
-// after that many requests, so long-lived connections spread again over the workers; and what a
-// connection buffers before a writer waits.
+// after that many requests; --rebalance spreads the connections already open over the workers;
+// and what a connection buffers before a writer waits.
 import assert from 'node:assert/strict'
 import { Agent, request } from 'node:http'
 import { connect } from 'node:net'
@@ -181,7 +181,9 @@ test('a worker added by TTIN gets a share of the keep-alive connections already 
   assert.ok(bySecond >= 4, `the new worker served ${bySecond} of ${connections}: ${served}`)
   assert.ok(
     tsgi.lines.some((line) =>
-      new RegExp(`Worker \\(pid:${first}\\) holds \\d+ connections: closing \\d+`).test(line.text)
+      new RegExp(
+        `Worker \\(pid:${first}\\) holds \\d+ connections, its share is \\d+: closing \\d+`
+      ).test(line.text)
     ),
     'the master logged why the first worker closed connections'
   )

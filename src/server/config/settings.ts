@@ -277,23 +277,35 @@ export const SETTINGS = [
     cli: ['--keep-alive-requests'],
     meta: 'INT',
     type: 'integer',
-    default: 1000,
+    default: 0,
     validate: nonNegativeInt,
     doc: `
-      Requests served on one keep-alive connection before the worker closes it; 0 means no
-      limit.
+      Requests served on one keep-alive connection before the worker closes it; 0 (the
+      default) means no limit, as in Node and Gunicorn.
 
-      The response that reaches the limit says \`Connection: close\`, and the client's next
-      connection goes to whichever worker accepts it first, usually the least busy. Without a
-      limit, a long-lived connection (a proxy's upstream pool, a load generator) stays with
-      the worker that accepted it: a worker added by TTIN or a reload gets none of that
-      traffic, and a worker that took most connections of a burst keeps them. This is
-      nginx's \`keepalive_requests\`, with its default. Ignored by \`sync\` workers.
+      The response that reaches the limit says \`Connection: close\` (nginx's
+      \`keepalive_requests\`). It is not what spreads connections over the workers (that is
+      \`--rebalance\`): under load, the client's next connection mostly goes to the busiest
+      worker, which is awake to accept it. Ignored by \`sync\` workers.`,
+  }),
+  setting({
+    name: 'rebalance',
+    section: 'Worker Processes',
+    cli: ['--rebalance'],
+    meta: 'on|off',
+    type: 'string',
+    default: 'on',
+    validate: oneOf(['on', 'off']),
+    doc: `
+      Keep the keep-alive connections spread evenly over the workers.
 
-      Workers also report how many connections they hold with each heartbeat, and the master
-      asks a worker holding more than its share (by over a twentieth) to close the excess the
-      same way, after their next responses: a burst, or a worker added by TTIN, is evened out
-      within a few heartbeats rather than after N requests. 0 turns this off too.`,
+      A keep-alive connection stays with the worker that accepted it: a burst of new
+      connections can land mostly on one worker, and a worker added by TTIN or a reload gets
+      none of the connections already open. With \`on\`, workers report how many
+      connections they hold with each heartbeat; a worker holding more than its share (with
+      a twentieth of slack in large pools) stops accepting and closes the excess after their
+      next responses (\`Connection: close\`), so the clients reconnect to the other workers.
+      Even again within a few heartbeats (DESIGN.md has the numbers). Async workers only.`,
   }),
 
   // Security
