@@ -55,7 +55,7 @@ export class AcceptGate {
   #keepSpares = false
   #active = 0
   #closed = false
-  /** Set while the worker holds more than its share: no accepting until down to it. */
+  /** Set while the worker holds more than the master allows: no accepting until down to it. */
   #holdAt: number | undefined
 
   constructor(options: AcceptGateOptions) {
@@ -122,15 +122,23 @@ export class AcceptGate {
   }
 
   /**
-   * Stops accepting until this worker holds no more than `share` connections (rebalance.ts):
+   * Accepts nothing until this worker holds no more than `limit` connections (rebalance.ts):
    * the clients whose connections it closes then reconnect to the other workers. Under load
-   * the busiest worker, already awake, would otherwise win most of those accepts. Listeners
-   * bound by address cannot pause; there the kernel or node:cluster spreads the reconnects.
+   * the busiest worker, already awake, would otherwise win most of those accepts. At or below
+   * the limit it ends an earlier hold. Listeners bound by address cannot pause; there the
+   * kernel or node:cluster spreads the reconnects.
    */
-  holdAt(share: number): void {
-    if (this.#closed || this.#active <= share) return
-    this.#holdAt = share
+  holdAt(limit: number): void {
+    if (this.#closed) return
+    if (this.#active <= limit) return this.#endHold()
+    this.#holdAt = limit
     this.#pause()
+  }
+
+  #endHold(): void {
+    if (this.#holdAt === undefined) return
+    this.#holdAt = undefined
+    if (!this.#closed && this.#active < this.#options.capacity) this.#resume()
   }
 
   /** Stops accepting for good (drain); `onDrained` follows once every connection has ended. */
@@ -163,9 +171,10 @@ export class AcceptGate {
 
   #release(): void {
     this.#active--
-    if (this.#holdAt !== undefined && this.#active <= this.#holdAt) this.#holdAt = undefined
     if (this.#closed) this.#checkDrained()
-    else if (this.#active < this.#options.capacity && this.#holdAt === undefined) this.#resume()
+    else if (this.#holdAt !== undefined) {
+      if (this.#active <= this.#holdAt) this.#endHold()
+    } else if (this.#active < this.#options.capacity) this.#resume()
   }
 
   #pause(): void {

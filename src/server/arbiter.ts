@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import type { Config } from './config/config.ts'
 import { ConfigError, EXIT } from './errors.ts'
 import { heartbeatIntervalMs } from './heartbeat.ts'
-import { connectionsToShed } from './rebalance.ts'
+import { holdLimits } from './rebalance.ts'
 import { isWorkerMessage, type WorkerMessage } from './ipc.ts'
 import { ErrorLog, type LogLevel } from './logging/error-log.ts'
 import { Pidfile } from './pidfile.ts'
@@ -56,6 +56,8 @@ export class Arbiter {
   #exitCode = 0
   #wake: () => void = () => {}
   #configBeforeReload: Config | undefined
+  /** When the master last told the workers how many connections each may hold. */
+  #rebalancedAt = 0
 
   constructor(config: Config, options: ArbiterOptions) {
     this.config = config
@@ -387,23 +389,28 @@ export class Arbiter {
   }
 
   /**
-   * Asks workers holding more than their share of the connections to close the excess, and
-   * to accept none until they are down to it (rebalance.ts). A worker is asked again only after a heartbeat newer than the last
-   * request, so no connection is shed twice on stale counts.
+   * Spreads keep-alive connections (rebalance.ts): when a worker holds more than its share,
+   * every ready worker is told how many it may hold, in one round from one set of counts, so
+   * a worker held back in an earlier round is released whenever it is no longer over. Rounds
+   * wait for a heartbeat from every worker newer than the last round: no decision on counts
+   * that predate its own effect.
    */
   #rebalanceConnections(): void {
     // Sync workers hold one connection at a time and close it after the response.
     if (this.config.rebalance === 'off' || this.config.workerClass === 'sync') return
     const serving = [...this.#workers.values()].filter((worker) => worker.state === 'ready')
-    const toShed = connectionsToShed(serving.map((worker) => worker.connections))
+    if (serving.some((worker) => worker.connectionsAt <= this.#rebalancedAt)) return
+    const limits = holdLimits(serving.map((worker) => worker.connections))
+    if (!limits) return
+    this.#rebalancedAt = Date.now()
     serving.forEach((worker, i) => {
-      if (toShed[i] === 0 || worker.shedAskedAt >= worker.connectionsAt) return
-      const share = worker.connections - toShed[i]!
-      worker.shedAskedAt = Date.now()
-      this.#log.debug(
-        `Worker (pid:${worker.pid}) holds ${worker.connections} connections, its share is ${share}: closing ${toShed[i]} and accepting none meanwhile`
-      )
-      worker.send({ type: 'shed', share })
+      const limit = limits[i]!
+      if (worker.connections > limit) {
+        this.#log.debug(
+          `Worker (pid:${worker.pid}) holds ${worker.connections} connections, its share is ${limit}: closing ${worker.connections - limit} and accepting none meanwhile`
+        )
+      }
+      worker.send({ type: 'shed', limit })
     })
   }
 

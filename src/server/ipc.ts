@@ -27,10 +27,10 @@ export type MasterMessage =
   /** Stop accepting, finish in-flight requests, let keep-alive connections close, then exit. */
   | { type: 'drain' }
   /**
-   * Hold no more than `share` connections: close the excess, one after each of the next
+   * Hold no more than `limit` connections: close the excess, one after each of the next
    * responses, and accept none until down to it (rebalance.ts).
    */
-  | { type: 'shed'; share: number }
+  | { type: 'shed'; limit: number }
 
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
   return (

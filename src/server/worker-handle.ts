@@ -27,8 +27,6 @@ export class WorkerHandle {
   /** Connections the worker held at its last heartbeat, and when that was. */
   connections = 0
   connectionsAt = 0
-  /** When the master last asked it to shed connections: it waits for a newer heartbeat. */
-  shedAskedAt = 0
   readyAt = 0
   drainingSince = 0
   abortedAt = 0

@@ -60,7 +60,7 @@ process.on('message', (message: unknown, handle: unknown) => {
   } else if (message.type === 'drain') {
     worker?.drain(false)
   } else if (message.type === 'shed') {
-    worker?.shed(message.share)
+    worker?.shed(message.limit)
   }
 })
 

@@ -82,13 +82,13 @@ export class Worker {
   }
 
   /**
-   * The master's word that this worker holds more than its `share` of the connections: stop
-   * accepting until down to it, and close the excess after their next responses.
+   * The master's word on how many connections this worker may hold (rebalance.ts): above
+   * `limit`, stop accepting until down to it, and close the excess after their next responses.
    */
-  shed(share: number): void {
+  shed(limit: number): void {
     if (!this.keepAlive || this.#draining) return
-    this.#toShed = Math.max(0, this.#gate.active - share)
-    this.#gate.holdAt(share)
+    this.#toShed = Math.max(0, this.#gate.active - limit)
+    this.#gate.holdAt(limit)
   }
 
   /** Accepts on a listener the master sent. */

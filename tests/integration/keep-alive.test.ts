@@ -13,6 +13,7 @@ interface Served {
   /** The request went on a connection an earlier request had used. */
   reused: boolean
   connection: string | undefined
+  body: string
 }
 
 /** `count` requests one after the other through one keep-alive agent. */
@@ -30,8 +31,12 @@ async function inTurn(url: string, count: number): Promise<Served[]> {
 function once(url: string, agent: Agent): Promise<Served> {
   return new Promise((resolve, reject) => {
     const req = request(url, { agent, timeout: 10_000 }, (res) => {
-      res.resume()
-      res.on('end', () => resolve({ reused: req.reusedSocket, connection: res.headers.connection }))
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => (body += chunk))
+      res.on('end', () =>
+        resolve({ reused: req.reusedSocket, connection: res.headers.connection, body })
+      )
       res.on('error', reject)
     })
     req.on('timeout', () => req.destroy(new Error('request timed out')))
@@ -130,21 +135,9 @@ test('a connection buffers 64 KiB before a writer waits for drain, on every Node
 })
 
 /** One request on each of the agent's `connections` at once; the pids that answered. */
-function oneRound(url: string, agent: Agent, connections: number): Promise<string[]> {
-  const pidOf = () =>
-    new Promise<string>((resolve, reject) => {
-      const req = request(url, { agent, timeout: 10_000 }, (res) => {
-        let body = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk: string) => (body += chunk))
-        res.on('end', () => resolve(body))
-        res.on('error', reject)
-      })
-      req.on('timeout', () => req.destroy(new Error('request timed out')))
-      req.on('error', reject)
-      req.end()
-    })
-  return Promise.all(Array.from({ length: connections }, pidOf))
+async function oneRound(url: string, agent: Agent, connections: number): Promise<string[]> {
+  const served = await Promise.all(Array.from({ length: connections }, () => once(url, agent)))
+  return served.map((s) => s.body)
 }
 
 test('a worker added by TTIN gets a share of the keep-alive connections already open', async (t) => {
