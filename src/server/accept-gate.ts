@@ -138,7 +138,7 @@ export class AcceptGate {
   #endHold(): void {
     if (this.#holdAt === undefined) return
     this.#holdAt = undefined
-    if (!this.#closed && this.#active < this.#options.capacity) this.#resume()
+    if (this.#active < this.#options.capacity) this.#resume()
   }
 
   /** Stops accepting for good (drain); `onDrained` follows once every connection has ended. */

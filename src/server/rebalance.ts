@@ -11,32 +11,19 @@
  * @module
  */
 
-/** What a worker may hold: `share` when it must shed, `limit` before it must. */
-export interface FairShare {
-  /** The total divided evenly, rounded up: what an over-limit worker sheds down to. */
-  share: number
-  /**
-   * The share exactly for small pools, where one connection is a large part of a worker's
-   * load; from 20 connections a worker on, a twentieth more, so the natural coming and going
-   * of many clients causes no churn. A split as even as the total allows is never touched.
-   */
-  limit: number
-}
-
-export function fairShare(counts: readonly number[]): FairShare {
-  const total = counts.reduce((sum, count) => sum + count, 0)
-  const share = Math.ceil(total / Math.max(1, counts.length))
-  return { share, limit: share + Math.floor(share / 20) }
-}
-
 /**
  * What each worker is told, given how many connections each holds (same order): its share
- * when it holds more than the limit, the limit otherwise (which also ends an earlier hold).
- * Undefined when no worker is over the limit, or there is only one: nothing to do.
+ * (the total divided evenly, rounded up) when it holds more than the limit, the limit
+ * otherwise (which also ends an earlier hold). The limit is the share exactly for small pools,
+ * where one connection is a large part of a worker's load; from 20 connections a worker on, a
+ * twentieth more, so the natural coming and going of many clients causes no churn. Undefined
+ * when no worker is over the limit, or there is only one: nothing to do.
  */
 export function holdLimits(counts: readonly number[]): number[] | undefined {
   if (counts.length < 2) return undefined
-  const { share, limit } = fairShare(counts)
+  const total = counts.reduce((sum, count) => sum + count, 0)
+  const share = Math.ceil(total / counts.length)
+  const limit = share + Math.floor(share / 20)
   if (counts.every((count) => count <= limit)) return undefined
   return counts.map((count) => (count > limit ? share : limit))
 }

@@ -86,7 +86,7 @@ export class Worker {
    * `limit`, stop accepting until down to it, and close the excess after their next responses.
    */
   shed(limit: number): void {
-    if (!this.keepAlive || this.#draining) return
+    if (this.#draining) return
     this.#toShed = Math.max(0, this.#gate.active - limit)
     this.#gate.holdAt(limit)
   }
