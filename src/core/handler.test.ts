@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { httpRequest } from '../../tests/helpers/http.ts'
 import { RawConnection, requestText } from '../../tests/helpers/raw.ts'
 import { startSimpleServer } from '../../tests/helpers/simple-server.ts'
 import { waitUntil } from '../../tests/helpers/wait.ts'
 import type { Application } from '../spec/types.ts'
-import type { RequestRecord } from './handler.ts'
+import { createRequestHandler, type RequestRecord } from './handler.ts'
 
 const pathApp: Application = (environ, startResponse) => {
   startResponse('200 OK', [['Content-Type', 'application/json']])
@@ -51,4 +53,22 @@ test('onFinish reports each request once: completed, or not when the client left
     ['/done', 200, 6, true]
   )
   assert.deepEqual([left!.environ.PATH_INFO, left!.completed], ['/leave', false])
+})
+
+test('a request that needs no waiting returns no promise; one that waits returns one', async (t) => {
+  const app: Application = (environ, startResponse) => {
+    startResponse('200 OK', [['Content-Type', 'text/plain']])
+    const body = [Buffer.from('hello')]
+    return environ.PATH_INFO === '/later' ? Promise.resolve(body) : body
+  }
+  const returned: unknown[] = []
+  const handler = createRequestHandler(app)
+  const server = createServer((req, res) => void returned.push(handler(req, res)))
+  t.after(() => new Promise((resolve) => server.close(resolve)))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  assert.equal((await httpRequest(`${url}/now`)).text, 'hello')
+  assert.equal((await httpRequest(`${url}/later`)).text, 'hello')
+  assert.equal(returned[0], undefined, 'an array body returned at once is sent without a promise')
+  assert.ok(returned[1] instanceof Promise, 'a body the app promises is awaited')
 })

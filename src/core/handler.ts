@@ -24,6 +24,7 @@ export interface ErrorLog {
 /** What the access log and the worker's bookkeeping learn about each finished request. */
 export interface RequestRecord {
   req: IncomingMessage
+  res: ServerResponse
   environ: Environ
   status: number
   headers: ReadonlyArray<readonly [string, string]>
@@ -44,7 +45,11 @@ export interface HandlerOptions {
   onFinish?: (record: RequestRecord) => void
 }
 
-export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>
+/** Returns a promise only while the request still has something to wait for. */
+export type RequestHandler = (
+  req: IncomingMessage,
+  res: ServerResponse
+) => Promise<void> | undefined
 
 const consoleLog: ErrorLog = {
   error: (message, error) => console.error(message, error ?? ''),
@@ -68,17 +73,20 @@ export function createRequestHandler(
   return (req, res) => new Exchange(req, res, app, log, base, options.onFinish).run()
 }
 
-/** One request and its response, from environ to close. */
-class Exchange {
-  readonly #req: IncomingMessage
-  readonly #res: ServerResponse
+/**
+ * One request and its response, from environ to close. Once closed, it is also the request's
+ * record for `onFinish`: one object less per request than a record of its own.
+ */
+class Exchange implements RequestRecord {
+  readonly req: IncomingMessage
+  readonly res: ServerResponse
+  readonly environ: Environ
+  readonly startedAt = process.hrtime.bigint()
   readonly #app: Application
   readonly #log: ErrorLog
   readonly #onFinish: HandlerOptions['onFinish']
   readonly #response: ResponseWriter
-  readonly #environ: Environ
   readonly #scriptName: string
-  readonly #startedAt = process.hrtime.bigint()
   readonly #signal = new ClientSignal()
   #clientGone = false
 
@@ -90,61 +98,112 @@ class Exchange {
     base: ServerContext,
     onFinish: HandlerOptions['onFinish']
   ) {
-    this.#req = req
-    this.#res = res
+    this.req = req
+    this.res = res
     this.#app = app
     this.#log = log
     this.#onFinish = onFinish
     this.#scriptName = base.scriptName
     this.#response = new ResponseWriter(req, res)
     const input = new ChunkInput(req, expectsContinue(req) ? () => sendContinue(res) : undefined)
-    this.#environ = buildEnviron(req, base, input, this.#signal)
+    this.environ = buildEnviron(req, base, input, this.#signal)
     res.on('close', () => this.#onClose())
   }
 
-  async run(): Promise<void> {
-    const refused = refusal(this.#req, this.#scriptName)
+  /**
+   * Runs the app and sends its body. Returns a promise only when something had to be waited
+   * for: most apps return an array at once, and such a request then costs no promise at all.
+   */
+  run(): Promise<void> | undefined {
+    const refused = refusal(this.req, this.#scriptName)
     if (refused) {
       this.#refuse(refused.status, refused.reason)
-      return
+      return undefined
     }
-    let body: Body
+    let result: Body | Promise<Body>
     try {
-      // Most apps return their body directly: awaiting only a promise saves a turn per request.
-      const result = this.#app(this.#environ, this.#response.startResponse)
-      body = isPromise(result) ? await result : result
-      checkBody(body)
+      result = this.#app(this.environ, this.#response.startResponse)
     } catch (error) {
-      this.#response.markEnded()
-      this.#fail(error)
-      return
+      this.#failApp(error)
+      return undefined
     }
-    await this.#stream(body)
+    return isPromise(result) ? this.#respondLater(result) : this.#respond(result)
   }
 
-  /** Streams the body, then ends the response; closes the body exactly once (spec §5). */
-  async #stream(body: Body): Promise<void> {
-    let iterator: Iterator<Chunk> | AsyncIterator<Chunk> | undefined
+  async #respondLater(pending: Promise<Body>): Promise<void> {
+    let body: Body
     try {
-      if (Array.isArray(body)) {
-        const sending = this.#sendArray(body)
-        if (sending) await sending
-      } else {
-        iterator = openIterator(body)
-        if (body instanceof FileBody) await this.#sendFile(body)
-        else {
-          const pumping = this.#pump(iterator)
-          if (pumping) await pumping
-        }
-        if (!this.#clientGone) this.#response.finish()
-      }
+      body = await pending
+    } catch (error) {
+      this.#failApp(error)
+      return
+    }
+    await this.#respond(body)
+  }
+
+  #respond(body: Body): Promise<void> | undefined {
+    try {
+      checkBody(body)
+    } catch (error) {
+      this.#failApp(error)
+      return undefined
+    }
+    return Array.isArray(body) ? this.#streamArray(body) : this.#streamIterable(body)
+  }
+
+  /** The app failed before it gave a body: there is no body to close. */
+  #failApp(error: unknown): void {
+    this.#response.markEnded()
+    this.#fail(error)
+  }
+
+  /** Sends an array body, synchronously unless the transport wants the sender to wait. */
+  #streamArray(body: Body & readonly unknown[]): Promise<void> | undefined {
+    let sending: Promise<void> | undefined
+    try {
+      sending = this.#sendArray(body)
+    } catch (error) {
+      this.#fail(error)
+    }
+    if (sending) return this.#endAfter(sending, body)
+    return this.#end(body, undefined)
+  }
+
+  async #endAfter(sending: Promise<void>, body: Body): Promise<void> {
+    try {
+      await sending
     } catch (error) {
       this.#fail(error)
     } finally {
-      this.#response.markEnded()
-      const closing = closeBody(body, iterator, this.#log)
-      if (closing) await closing
+      await this.#end(body, undefined)
     }
+  }
+
+  /** Streams any other body, then ends the response. */
+  async #streamIterable(body: Body): Promise<void> {
+    let iterator: Iterator<Chunk> | AsyncIterator<Chunk> | undefined
+    try {
+      iterator = openIterator(body)
+      if (body instanceof FileBody) await this.#sendFile(body)
+      else {
+        const pumping = this.#pump(iterator)
+        if (pumping) await pumping
+      }
+      if (!this.#clientGone) this.#response.finish()
+    } catch (error) {
+      this.#fail(error)
+    } finally {
+      await this.#end(body, iterator)
+    }
+  }
+
+  /** The body is done with, however it ended: closed exactly once (spec §5). */
+  #end(
+    body: Body,
+    iterator: Iterator<Chunk> | AsyncIterator<Chunk> | undefined
+  ): Promise<void> | undefined {
+    this.#response.markEnded()
+    return closeBody(body, iterator, this.#log)
   }
 
   /**
@@ -201,51 +260,58 @@ class Exchange {
   /** An app error: a 500 if nothing was sent yet, else the connection is cut (spec §5.3). */
   #fail(error: unknown): void {
     if (this.#clientGone) return
-    const where = `${this.#req.method} ${this.#req.url}`
+    const where = `${this.req.method} ${this.req.url}`
     if (this.#response.headersSent) {
       this.#log.error(`Error after the response started, aborting the connection: ${where}`, error)
-      abortAfterFlush(this.#res)
+      abortAfterFlush(this.res)
       return
     }
     this.#log.error(`Error handling request ${where}`, error)
     const body = Buffer.from('Internal Server Error\n')
-    this.#res.writeHead(500, 'Internal Server Error', [
+    this.res.writeHead(500, 'Internal Server Error', [
       'Content-Type',
       'text/plain; charset=utf-8',
       'Content-Length',
       String(body.length),
     ])
-    this.#res.end(body)
+    this.res.end(body)
   }
 
   /** Answers without running the app, and closes the connection. */
   #refuse(status: number, reason: string): void {
     const body = Buffer.from(`${reason}\n`)
-    this.#res.shouldKeepAlive = false
-    this.#res.writeHead(status, reason, [
+    this.res.shouldKeepAlive = false
+    this.res.writeHead(status, reason, [
       'Content-Type',
       'text/plain; charset=utf-8',
       'Content-Length',
       String(body.length),
     ])
-    this.#res.end(body)
+    this.res.end(body)
+  }
+
+  get status(): number {
+    return this.res.headersSent ? this.res.statusCode : 0
+  }
+
+  get headers(): RequestRecord['headers'] {
+    return this.#response.headers
+  }
+
+  get bytes(): number {
+    return this.#response.bytes
+  }
+
+  get completed(): boolean {
+    return !this.#clientGone
   }
 
   #onClose(): void {
-    const completed = this.#res.writableFinished
-    if (!completed) {
+    if (!this.res.writableFinished) {
       this.#clientGone = true
       this.#signal.abort()
     }
-    this.#onFinish?.({
-      req: this.#req,
-      environ: this.#environ,
-      status: this.#res.headersSent ? this.#res.statusCode : 0,
-      headers: this.#response.headers,
-      bytes: this.#response.bytes,
-      startedAt: this.#startedAt,
-      completed,
-    })
+    this.#onFinish?.(this)
   }
 }
 

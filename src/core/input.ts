@@ -11,8 +11,8 @@ const NEWLINE = 0x0a
 
 /** An InputStream over any async iterable of chunks (a request, or bytes in a test). */
 export class ChunkInput implements InputStream {
+  readonly #body: AsyncIterable<Chunk>
   #source: AsyncIterator<Chunk> | undefined
-  #open: () => AsyncIterator<Chunk>
   #chunks: Chunk[] = []
   #buffered = 0
   #ended = false
@@ -26,7 +26,7 @@ export class ChunkInput implements InputStream {
    *   `100 Continue` there, so a client that asked for it sends the body only when the app wants it.
    */
   constructor(source: AsyncIterable<Chunk>, beforeFirstRead?: () => void) {
-    this.#open = () => source[Symbol.asyncIterator]()
+    this.#body = source
     this.#beforeFirstRead = beforeFirstRead
   }
 
@@ -76,7 +76,7 @@ export class ChunkInput implements InputStream {
     if (!this.#source) {
       this.#beforeFirstRead?.()
       this.#beforeFirstRead = undefined
-      this.#source = this.#open()
+      this.#source = this.#body[Symbol.asyncIterator]()
     }
     let next: IteratorResult<Chunk>
     try {

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { check, TsgiError } from '../ref/errors.ts'
 import type { ExcInfo, Header, HeaderList, StartResponse, Write } from '../spec/types.ts'
-import { allowsBody, checkHeaders, declaredContentLength, parseStatus } from './rules.ts'
+import { allowsBody, checkedFlatHeaders, flatContentLength, parseStatus } from './rules.ts'
 import { drained } from './transport.ts'
 
 export class ResponseWriter {
@@ -15,7 +15,8 @@ export class ResponseWriter {
   #status: string | undefined
   #code = 0
   #reason = ''
-  #headers: HeaderList = []
+  /** The response headers as writeHead takes them: `[name, value, name, value…]`. */
+  #headers: string[] = []
   #contentLength: number | undefined
   #headersSent = false
   /** startResponse was called, even if that call threw: it still counts (spec §3.4 rule 2). */
@@ -41,8 +42,13 @@ export class ResponseWriter {
     return this.#code
   }
 
+  /** The response headers as pairs (for the access log: built only when asked). */
   get headers(): HeaderList {
-    return this.#headers
+    const pairs: Header[] = []
+    for (let i = 0; i < this.#headers.length; i += 2) {
+      pairs.push([this.#headers[i]!, this.#headers[i + 1]!])
+    }
+    return pairs
   }
 
   /** `startResponse` as specified in spec §3. */
@@ -59,8 +65,8 @@ export class ResponseWriter {
     this.#called = true
     const parsed = parseStatus(status)
     // A copy: the list stays the application's, and Content-Length may be added (spec §3.2).
-    const checked = checkHeaders(headers).map(([name, value]): Header => [name, value])
-    this.#contentLength = declaredContentLength(checked)
+    const checked = checkedFlatHeaders(headers)
+    this.#contentLength = flatContentLength(checked)
     this.#status = status
     this.#code = parsed.code
     this.#reason = parsed.reason
@@ -101,7 +107,7 @@ export class ResponseWriter {
     if (!this.#headersSent) {
       const empty = this.bytes === 0
       if (empty && this.#contentLength === undefined && !this.#isHead && allowsBody(this.#code)) {
-        this.#headers.push(['Content-Length', '0'])
+        this.#headers.push('Content-Length', '0')
         this.#contentLength = 0
       }
       this.#sendHeaders()
@@ -139,14 +145,12 @@ export class ResponseWriter {
   setKnownLength(length: number): void {
     if (this.#contentLength !== undefined || this.#headersSent || !allowsBody(this.#code)) return
     if (this.#isHead && length === 0) return // HEAD gets no length of the server's own (spec §5.5)
-    this.#headers.push(['Content-Length', String(length)])
+    this.#headers.push('Content-Length', String(length))
     this.#contentLength = length
   }
 
   #sendHeaders(): void {
-    const flat: string[] = []
-    for (const [name, value] of this.#headers) flat.push(name, value)
-    this.#res.writeHead(this.#code, this.#reason, flat)
+    this.#res.writeHead(this.#code, this.#reason, this.#headers)
     // Only now: if writeHead refused the headers, nothing is on the wire and a 500 can still go.
     this.#headersSent = true
   }

@@ -5,7 +5,7 @@
  */
 import { check, TsgiError } from '../ref/errors.ts'
 import { boundedMemo } from './bounded-memo.ts'
-import type { HeaderList } from '../spec/types.ts'
+import type { Header, HeaderList } from '../spec/types.ts'
 
 /** RFC 9110 §5.6.2 token characters. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
@@ -80,39 +80,76 @@ export function checkHeader(header: unknown): string {
     )
   }
   const [name, value] = header as [string, string]
-  if (!TOKEN.test(name)) throw new TsgiError('TSGI_ERR_HEADER_NAME', JSON.stringify(name))
-  const lower = name.toLowerCase()
-  if (lower === 'status') throw new TsgiError('TSGI_ERR_HEADER_NAME', 'a header named "status"')
+  const lower = checkHeaderName(name)
   if (BAD_VALUE_CHAR.test(value)) {
     throw new TsgiError('TSGI_ERR_HEADER_VALUE', `${name}: ${JSON.stringify(value)}`)
   }
-  if (HOP_BY_HOP.has(lower)) throw new TsgiError('TSGI_ERR_HOP_BY_HOP', name)
   return lower
 }
 
+/** A header name an app may send, lowercased. Memoized: apps send the same few names. */
+const checkHeaderName = boundedMemo((name: string): string => {
+  if (!TOKEN.test(name)) throw new TsgiError('TSGI_ERR_HEADER_NAME', JSON.stringify(name))
+  const lower = name.toLowerCase()
+  if (lower === 'status') throw new TsgiError('TSGI_ERR_HEADER_NAME', 'a header named "status"')
+  if (HOP_BY_HOP.has(lower)) throw new TsgiError('TSGI_ERR_HOP_BY_HOP', name)
+  return lower
+})
+
 /** Checks the header list (spec §3.2); returns it, typed. */
 export function checkHeaders(headers: unknown): HeaderList {
+  checkIsList(headers)
+  for (const header of headers) checkHeader(header)
+  return headers as HeaderList
+}
+
+/**
+ * Checks the header list (spec §3.2) and returns it flat, `[name, value, name, value…]`, the
+ * form node:http's writeHead takes: one new array per response, not a copy of every pair. The
+ * copy is what goes out, so the app changing its list afterwards changes nothing.
+ */
+export function checkedFlatHeaders(headers: unknown): string[] {
+  checkIsList(headers)
+  const flat: string[] = []
+  for (const header of headers) {
+    checkHeader(header)
+    flat.push((header as Header)[0], (header as Header)[1])
+  }
+  return flat
+}
+
+function checkIsList(headers: unknown): asserts headers is unknown[] {
   if (!Array.isArray(headers)) {
     throw new TsgiError('TSGI_ERR_HEADERS_TYPE', `got ${describe(headers)}`)
   }
-  for (const header of headers) checkHeader(header)
-  return headers as HeaderList
 }
 
 /** The Content-Length the headers declare, or undefined; throws on a malformed value. */
 export function declaredContentLength(headers: HeaderList): number | undefined {
   let length: number | undefined
-  for (const [name, value] of headers) {
-    if (name.length !== 14 || name.toLowerCase() !== 'content-length') continue
-    check(/^\d{1,15}$/.test(value), 'TSGI_ERR_HEADER_VALUE', `Content-Length: ${value}`)
-    check(
-      length === undefined || length === Number(value),
-      'TSGI_ERR_HEADER_VALUE',
-      'two Content-Length values'
-    )
-    length = Number(value)
-  }
+  for (const [name, value] of headers) length = withContentLength(length, name, value)
   return length
+}
+
+/** declaredContentLength for headers in the flat form of checkedFlatHeaders. */
+export function flatContentLength(flat: readonly string[]): number | undefined {
+  let length: number | undefined
+  for (let i = 0; i < flat.length; i += 2)
+    length = withContentLength(length, flat[i]!, flat[i + 1]!)
+  return length
+}
+
+/** The Content-Length declared so far, after one more header: every value agrees, in digits. */
+function withContentLength(length: number | undefined, name: string, value: string) {
+  if (name.length !== 14 || name.toLowerCase() !== 'content-length') return length
+  check(/^\d{1,15}$/.test(value), 'TSGI_ERR_HEADER_VALUE', `Content-Length: ${value}`)
+  const declared = Number(value)
+  check(
+    length === undefined || length === declared,
+    'TSGI_ERR_HEADER_VALUE',
+    'two Content-Length values'
+  )
+  return declared
 }
 
 function describe(value: unknown): string {

@@ -37,9 +37,8 @@ export class Worker {
   #requests = 0
   /** Keep-alive connections the master asked this worker to close (rebalance.ts). */
   #toShed = 0
+  /** Responses not yet closed; each interface's record of a closed one takes it out. */
   readonly #inFlight = new Set<ServerResponse>()
-  /** One 'close' listener for every response (it comes once): no closure or once-wrapper each. */
-  readonly #untrack = untrackFrom(this.#inFlight)
   #draining = false
 
   constructor(context: WorkerContext) {
@@ -168,8 +167,6 @@ export class Worker {
       res.end()
       return
     }
-    this.#inFlight.add(res)
-    res.on('close', this.#untrack)
     if (
       this.#draining ||
       !this.keepAlive ||
@@ -185,6 +182,7 @@ export class Worker {
       rejectRequest(res, status)
       return
     }
+    this.#inFlight.add(res)
     void handler.request(req, res)
   }
 
@@ -215,6 +213,7 @@ export class Worker {
   }
 
   #onFinish(record: ExchangeRecord): void {
+    this.#inFlight.delete(record.res)
     const { accessLog } = this.context
     if (accessLog.enabled) {
       accessLog.log({
@@ -251,12 +250,6 @@ type WorkerSocket = IncomingMessage['socket'] & { [REQUESTS_SERVED]?: number; [C
 function closeAfter(res: ServerResponse, socket: WorkerSocket | null): void {
   res.shouldKeepAlive = false
   if (socket) socket[CLOSING] = true
-}
-
-function untrackFrom(inFlight: Set<ServerResponse>) {
-  return function untrack(this: ServerResponse): void {
-    inFlight.delete(this)
-  }
 }
 
 /** --max-requests plus a random 0..jitter, so workers started together don't retire together. */

@@ -68,7 +68,7 @@ for (const { kind, fixture, args } of [
       '-w',
       '2',
       '-t',
-      '1',
+      '2',
       '--max-requests',
       '20',
       '-b',

@@ -114,6 +114,7 @@ class FetchExchange implements RequestHooks {
     if (!this.#req.readableEnded) this.#req.resume()
     return {
       req: this.#req,
+      res,
       status: res.headersSent ? res.statusCode : 0,
       headers: this.#own?.headers ?? this.#sender.headers,
       bytes: this.#own?.bytes ?? this.#sender.bytes,

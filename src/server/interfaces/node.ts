@@ -18,9 +18,10 @@ export function serveNode(
   upgrade: UpgradeListener | undefined,
   options: ServeOptions
 ): ServeHandler {
+  const countBytes = options.countBodyBytes ?? true
   const request = (req: IncomingMessage, res: ServerResponse) => {
-    const record = recordOf(req, res, options.countBodyBytes ?? true)
-    res.on('close', () => options.onFinish(record.finish()))
+    const record = new NodeRecord(req, res, countBytes)
+    res.on('close', () => options.onFinish(record.close()))
     callListener(listener, req, res, options.errorLog)
   }
   return upgrade ? { request, upgrade } : { request }
@@ -36,53 +37,58 @@ function callListener(
   if (expectsContinue(req)) {
     res.writeContinue()
   }
-  const fail = (error: unknown) => {
-    if (!res.destroyed) answerFailure(req, res, log, error)
-  }
   try {
     const result = listener(req, res) as { then?: unknown } | undefined
-    if (typeof result?.then === 'function') (result as Promise<unknown>).then(undefined, fail)
+    if (typeof result?.then === 'function') {
+      ;(result as Promise<unknown>).then(undefined, (error: unknown) => fail(req, res, log, error))
+    }
   } catch (error) {
-    fail(error)
+    fail(req, res, log, error)
   }
 }
 
-/** Counts the body bytes the listener writes, and builds the record when the response closes. */
-function recordOf(req: IncomingMessage, res: ServerResponse, countBytes: boolean) {
-  const startedAt = process.hrtime.bigint()
-  // Read now: Node forgets the peer's address once the socket is closed.
-  void req.socket?.remoteAddress
-  // Patching res.write/res.end gives each response its own shape, which slows node:http's own
-  // code on it: only done when the access log wants the byte count.
-  const counter = countBytes ? countBodyBytes(res) : { bytes: 0 }
-  return { finish: () => new NodeRecord(req, res, counter.bytes, startedAt) }
+function fail(req: IncomingMessage, res: ServerResponse, log: ErrorLog, error: unknown): void {
+  if (!res.destroyed) answerFailure(req, res, log, error)
 }
 
 /**
- * A finished Node request. A class, not an object literal with a getter: V8 makes such literals
- * in old space, where they keep each request's young objects alive past the next scavenge
- * (measured: a third of the worker's CPU went to GC).
+ * One Node request's record, made when it starts and completed when its response closes. A
+ * class, not an object literal with a getter: V8 makes such literals in old space, where they
+ * keep each request's young objects alive past the next scavenge (measured: a third of the
+ * worker's CPU went to GC).
  */
 class NodeRecord implements ExchangeRecord {
   readonly req: IncomingMessage
-  readonly status: number
-  readonly bytes: number
-  readonly startedAt: bigint
-  readonly completed: boolean
-  readonly #res: ServerResponse
+  readonly res: ServerResponse
+  readonly startedAt = process.hrtime.bigint()
+  status = 0
+  completed = false
+  readonly #counter: { bytes: number } | undefined
 
-  constructor(req: IncomingMessage, res: ServerResponse, bytes: number, startedAt: bigint) {
+  constructor(req: IncomingMessage, res: ServerResponse, countBytes: boolean) {
     this.req = req
-    this.#res = res
-    this.bytes = bytes
-    this.startedAt = startedAt
-    this.status = res.headersSent ? res.statusCode : 0
-    this.completed = res.writableFinished
+    this.res = res
+    // Read now: Node forgets the peer's address once the socket is closed.
+    void req.socket?.remoteAddress
+    // Patching res.write/res.end gives each response its own shape, which slows node:http's own
+    // code on it: only done when the access log wants the byte count.
+    this.#counter = countBytes ? countBodyBytes(res) : undefined
+  }
+
+  /** Notes how the response ended; called once, when it closes. */
+  close(): this {
+    this.status = this.res.headersSent ? this.res.statusCode : 0
+    this.completed = this.res.writableFinished
+    return this
+  }
+
+  get bytes(): number {
+    return this.#counter?.bytes ?? 0
   }
 
   /** Parsed only when the access log format shows response headers. */
   get headers(): Array<[string, string]> {
-    return sentHeaders(this.#res)
+    return sentHeaders(this.res)
   }
 }
 
