@@ -21,8 +21,8 @@ export class ResponseSender {
   readonly #res: ServerResponse
   readonly #isHead: boolean
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined
-  /** The header pairs sent. */
-  headers: Pairs = []
+  /** The headers sent, as writeHead took them: `[name, value, name, value…]`. */
+  #sent: string[] = []
   /** Body bytes the response produced (also counted on HEAD, where none are sent). */
   bytes = 0
 
@@ -31,15 +31,29 @@ export class ResponseSender {
     this.#isHead = isHead
   }
 
-  /** Sends `response`; settles once it has ended or the client has gone. */
-  async send(response: Response): Promise<void> {
+  /** The header pairs sent (for the access log: built only when asked). */
+  get headers(): Pairs {
+    const pairs: Pairs = []
+    for (let i = 0; i < this.#sent.length; i += 2) pairs.push([this.#sent[i]!, this.#sent[i + 1]!])
+    return pairs
+  }
+
+  /**
+   * Sends `response`. A body that must be streamed returns a promise, which settles once the
+   * response has ended or the client has gone; a whole one is sent at once.
+   */
+  send(response: Response): Promise<void> | undefined {
     const light = (response as { [LIGHT]?: LightState })[LIGHT]
-    if (light) return this.#sendWhole(light, lightHeaderPairs(light), light.body)
+    if (light) {
+      this.#sendWhole(light, lightHeaderPairs(light), light.body)
+      return undefined
+    }
     const head = { status: response.status, statusText: response.statusText }
     const pairs = [...response.headers] as Pairs
     const body = response.body
-    if (body === null) return this.#sendWhole(head, pairs, null)
-    await this.#sendStream(head, pairs, body.getReader())
+    if (body !== null) return this.#sendStream(head, pairs, body.getReader())
+    this.#sendWhole(head, pairs, null)
+    return undefined
   }
 
   /** The client has gone: stop the body (its stream's cancel() runs). */
@@ -102,14 +116,13 @@ export class ResponseSender {
    * has it for TSGI) rather than a keep-alive connection getting out of step.
    */
   #writeHead(head: Head, pairs: Pairs, length?: number): void {
-    if (length !== undefined && allowsBody(head.status)) {
-      pairs = pairs.filter(([name]) => !framing(name))
-      pairs.push(['content-length', String(length)])
-    } else this.#res.strictContentLength = true
+    const measured = length !== undefined && allowsBody(head.status)
     const flat: string[] = []
-    for (const [name, value] of pairs) flat.push(name, value)
+    for (const [name, value] of pairs) if (!(measured && framing(name))) flat.push(name, value)
+    if (measured) flat.push('content-length', String(length))
+    else this.#res.strictContentLength = true
     this.#res.writeHead(head.status, head.statusText || undefined, flat)
-    this.headers = pairs
+    this.#sent = flat
   }
 }
 

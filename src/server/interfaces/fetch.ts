@@ -45,13 +45,18 @@ const BAD_REQUEST_HEADERS: ReadonlyArray<[string, string]> = [
   ['Content-Length', '12'],
 ]
 
-/** One request to a fetch handler, and its response. */
-class FetchExchange implements RequestHooks {
-  readonly #req: IncomingMessage
-  readonly #res: ServerResponse
+/**
+ * One request to a fetch handler, and its response. Once closed, it is also the request's
+ * record for `onFinish`.
+ */
+class FetchExchange implements RequestHooks, ExchangeRecord {
+  readonly req: IncomingMessage
+  readonly res: ServerResponse
+  readonly startedAt = process.hrtime.bigint()
+  status = 0
+  completed = false
   readonly #log: ErrorLog
   readonly #sender: ResponseSender
-  readonly #startedAt = process.hrtime.bigint()
   #controller: AbortController | undefined
   #clientGone = false
   #continueSent = false
@@ -59,8 +64,8 @@ class FetchExchange implements RequestHooks {
   #own: { headers: ReadonlyArray<readonly [string, string]>; bytes: number } | undefined
 
   constructor(req: IncomingMessage, res: ServerResponse, options: ServeOptions) {
-    this.#req = req
-    this.#res = res
+    this.req = req
+    this.res = res
     this.#log = options.errorLog
     this.#sender = new ResponseSender(res, req.method === 'HEAD')
     // Read now: Node forgets the peer's address once the socket is closed.
@@ -68,18 +73,52 @@ class FetchExchange implements RequestHooks {
     res.on('close', () => options.onFinish(this.#onClose()))
   }
 
-  async run(handler: FetchHandler, context: ExecutionContext): Promise<void> {
-    const url = requestUrl(this.#req, 'http')
-    if (url === undefined) return this.#badRequest()
-    try {
-      const request = new IncomingRequest(this.#req, url, this) as unknown as Request
-      const returned = handler(request, { incoming: this.#req, outgoing: this.#res }, context)
-      await this.#sender.send(checkResponse(isPromiseLike(returned) ? await returned : returned))
-    } catch (error) {
-      if (this.#clientGone) return
-      if (!this.#res.headersSent) this.#own = { headers: ERROR_HEADERS, bytes: ERROR_BODY.length }
-      answerFailure(this.#req, this.#res, this.#log, error)
+  /**
+   * Runs the handler and sends its Response. Returns a promise only when something had to be
+   * waited for: a handler that returns a whole Response at once costs no promise.
+   */
+  run(handler: FetchHandler, context: ExecutionContext): Promise<void> | undefined {
+    const url = requestUrl(this.req, 'http')
+    if (url === undefined) {
+      this.#badRequest()
+      return undefined
     }
+    let returned: unknown
+    try {
+      const request = new IncomingRequest(this.req, url, this) as unknown as Request
+      returned = handler(request, { incoming: this.req, outgoing: this.res }, context)
+    } catch (error) {
+      this.#fail(error)
+      return undefined
+    }
+    return isPromiseLike(returned) ? this.#sendLater(returned) : this.#send(returned)
+  }
+
+  async #sendLater(returned: PromiseLike<unknown>): Promise<void> {
+    let response: unknown
+    try {
+      response = await returned
+    } catch (error) {
+      this.#fail(error)
+      return
+    }
+    await this.#send(response)
+  }
+
+  #send(response: unknown): Promise<void> | undefined {
+    try {
+      const sending = this.#sender.send(checkResponse(response))
+      return sending?.catch((error: unknown) => this.#fail(error))
+    } catch (error) {
+      this.#fail(error)
+      return undefined
+    }
+  }
+
+  #fail(error: unknown): void {
+    if (this.#clientGone) return
+    if (!this.res.headersSent) this.#own = { headers: ERROR_HEADERS, bytes: ERROR_BODY.length }
+    answerFailure(this.req, this.res, this.#log, error)
   }
 
   signal(): AbortSignal {
@@ -90,37 +129,39 @@ class FetchExchange implements RequestHooks {
 
   /** Spec §5.4's rule for TSGI holds here too: 100 Continue only when the body is wanted. */
   beforeBodyRead(): void {
-    if (this.#continueSent || this.#res.headersSent) return
+    if (this.#continueSent || this.res.headersSent) return
     this.#continueSent = true
-    if (expectsContinue(this.#req)) this.#res.writeContinue()
+    if (expectsContinue(this.req)) this.res.writeContinue()
   }
 
   #badRequest(): void {
     this.#own = { headers: BAD_REQUEST_HEADERS, bytes: 12 }
-    this.#res.shouldKeepAlive = false
-    this.#res.writeHead(400, 'Bad Request', BAD_REQUEST_HEADERS.flat())
-    this.#res.end('Bad Request\n')
+    this.res.shouldKeepAlive = false
+    this.res.writeHead(400, 'Bad Request', BAD_REQUEST_HEADERS.flat())
+    this.res.end('Bad Request\n')
   }
 
-  #onClose(): ExchangeRecord {
-    const res = this.#res
-    const completed = res.writableFinished
-    if (!completed) {
+  get headers(): ReadonlyArray<readonly [string, string]> {
+    return this.#own?.headers ?? this.#sender.headers
+  }
+
+  get bytes(): number {
+    return this.#own?.bytes ?? this.#sender.bytes
+  }
+
+  /** Notes how the response ended, and stops the body if the client left before it did. */
+  #onClose(): this {
+    const res = this.res
+    this.status = res.headersSent ? res.statusCode : 0
+    this.completed = res.writableFinished
+    if (!this.completed) {
       this.#clientGone = true
       this.#controller?.abort()
       this.#sender.cancel()
     }
     // A body the handler left unread (or half read) is discarded, to free the connection.
-    if (!this.#req.readableEnded) this.#req.resume()
-    return {
-      req: this.#req,
-      res,
-      status: res.headersSent ? res.statusCode : 0,
-      headers: this.#own?.headers ?? this.#sender.headers,
-      bytes: this.#own?.bytes ?? this.#sender.bytes,
-      startedAt: this.#startedAt,
-      completed,
-    }
+    if (!this.req.readableEnded) this.req.resume()
+    return this
   }
 }
 
