@@ -54,3 +54,40 @@ test('the access log writes one Gunicorn-format line per request, and USR1 reope
     { what: 'a line in the reopened access log' }
   )
 })
+
+// Each interface keeps the headers it sent in its own form; the access log reads them only
+// for a format that shows one.
+const RESPONSE_HEADER_CASES = [
+  { app: APP, args: [], header: 'content-type', value: () => 'text/plain' },
+  {
+    app: `${FIXTURES}fetch-prefork.ts`,
+    args: ['--interface', 'fetch'],
+    header: 'content-type',
+    value: () => 'text/plain;charset=UTF-8',
+  },
+  {
+    app: `${FIXTURES}node-prefork.ts`,
+    args: ['--interface', 'node'],
+    header: 'content-length',
+    value: (body: string) => String(body.length),
+  },
+]
+
+for (const { app, args, header, value } of RESPONSE_HEADER_CASES) {
+  test(`the access log shows a response header of ${args[1] ?? 'a TSGI'} app`, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsgi-logs-'))
+    const accessLog = join(dir, 'access.log')
+    const format = `%(s)s %({${header}}o)s`
+    const tsgi = await Tsgi.start(t, [
+      ...['--access-logfile', accessLog, '--access-logformat', format],
+      ...['-b', '127.0.0.1:0', ...args, app],
+    ])
+    const url = await tsgi.url()
+    await tsgi.readyWorkers(1)
+    const response = await get(url)
+    const line = await waitUntil(() => readFileSync(accessLog, 'utf8').split('\n')[0] || false, {
+      what: 'an access log line',
+    })
+    assert.equal(line, `200 ${value(response.body)}`)
+  })
+}
