@@ -42,3 +42,24 @@ test('a TSGI app detected for sure runs unwrapped, and its record has the enviro
   assert.equal(record.environ?.PATH_INFO, '/x')
   assert.equal(record.bytes, 4)
 })
+
+test('a guess is checked until the app returns a TSGI body, then the app runs as it is', async (t) => {
+  let calls = 0
+  const maybe = (_environ: unknown, startResponse: (s: string, h: [string, string][]) => void) => {
+    calls++
+    if (calls === 1) return new Response('fetch-style')
+    startResponse('200 OK', [['Content-Type', 'text/plain']])
+    return calls === 2 ? [new TextEncoder().encode('tsgi')] : undefined
+  }
+  const app = await detectInterface(maybe, 'auto', 'test')
+  assert.ok(app.interface === 'tsgi' && app.guessed)
+  const served = await serve(t, app)
+  assert.equal((await httpRequest(served.url)).status, 500)
+  assert.match(served.log.text, /got a Response\. tsgi took the app for a TSGI app/)
+  assert.equal((await httpRequest(served.url)).text, 'tsgi', 'a TSGI body settles the guess')
+  const mark = served.log.text.length
+  assert.equal((await httpRequest(served.url)).status, 500)
+  const after = served.log.text.slice(mark)
+  assert.match(after, /TSGI_ERR_BODY_TYPE.*got undefined|got undefined/, after)
+  assert.doesNotMatch(after, /--interface/, 'once settled, errors are the core’s own')
+})
