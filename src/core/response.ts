@@ -5,8 +5,14 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { check, TsgiError } from '../ref/errors.ts'
-import type { ExcInfo, Header, HeaderList, StartResponse, Write } from '../spec/types.ts'
-import { allowsBody, checkedFlatHeaders, flatContentLength, parseStatus } from './rules.ts'
+import type { ExcInfo, HeaderList, StartResponse, Write } from '../spec/types.ts'
+import {
+  allowsBody,
+  checkedFlatHeaders,
+  flatContentLength,
+  headerPairs,
+  parseStatus,
+} from './rules.ts'
 import { drained } from './transport.ts'
 
 export class ResponseWriter {
@@ -44,11 +50,7 @@ export class ResponseWriter {
 
   /** The response headers as pairs (for the access log: built only when asked). */
   get headers(): HeaderList {
-    const pairs: Header[] = []
-    for (let i = 0; i < this.#headers.length; i += 2) {
-      pairs.push([this.#headers[i]!, this.#headers[i + 1]!])
-    }
-    return pairs
+    return headerPairs(this.#headers)
   }
 
   /** `startResponse` as specified in spec §3. */

@@ -118,6 +118,13 @@ export function checkedFlatHeaders(headers: unknown): string[] {
   return flat
 }
 
+/** Headers in the flat form of checkedFlatHeaders, as `[name, value]` pairs again. */
+export function headerPairs(flat: readonly string[]): Header[] {
+  const pairs: Header[] = []
+  for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!])
+  return pairs
+}
+
 function checkIsList(headers: unknown): asserts headers is unknown[] {
   if (!Array.isArray(headers)) {
     throw new TsgiError('TSGI_ERR_HEADERS_TYPE', `got ${describe(headers)}`)

@@ -7,13 +7,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { LineErrorStream } from '../core/error-stream.ts'
-import type { Environ } from '../spec/types.ts'
 import { AcceptGate, type SelfBoundListener } from './accept-gate.ts'
 import type { Config } from './config/config.ts'
 import { checkLimits, maxHeaderSize, rejectRequest, type RequestLimits } from './http/limits.ts'
 import type { ExchangeRecord, Serve, ServeHandler } from './interfaces/serve.ts'
 import type { WorkerMessage } from './ipc.ts'
-import type { AccessLog, AccessRecord } from './logging/access-log.ts'
+import type { AccessLog } from './logging/access-log.ts'
 import type { ErrorLog } from './logging/error-log.ts'
 
 export interface WorkerContext {
@@ -217,7 +216,7 @@ export class Worker {
     this.#inFlight.delete(record.res)
     const { accessLog } = this.context
     if (accessLog.enabled) {
-      accessLog.log(new AccessEntry(record))
+      accessLog.log(record)
     }
     this.#requests++
     if (this.#requests === this.#maxRequests) {
@@ -244,42 +243,6 @@ type WorkerSocket = IncomingMessage['socket'] & { [REQUESTS_SERVED]?: number; [C
 function closeAfter(res: ServerResponse, socket: WorkerSocket | null): void {
   res.shouldKeepAlive = false
   if (socket) socket[CLOSING] = true
-}
-
-/**
- * A finished exchange as the access log reads it. The response headers are worked out only if
- * the format shows one (records keep them in writeHead's flat form, or only in the header block).
- */
-class AccessEntry implements AccessRecord {
-  readonly #record: ExchangeRecord
-
-  constructor(record: ExchangeRecord) {
-    this.#record = record
-  }
-
-  get req(): IncomingMessage {
-    return this.#record.req
-  }
-
-  get status(): number {
-    return this.#record.status
-  }
-
-  get responseHeaders(): AccessRecord['responseHeaders'] {
-    return this.#record.headers
-  }
-
-  get bytes(): number {
-    return this.#record.bytes
-  }
-
-  get startedAt(): bigint {
-    return this.#record.startedAt
-  }
-
-  get environ(): Environ | undefined {
-    return this.#record.environ
-  }
 }
 
 /** --max-requests plus a random 0..jitter, so workers started together don't retire together. */

@@ -8,7 +8,7 @@
  * @module
  */
 import type { ServerResponse } from 'node:http'
-import { allowsBody } from '../../core/rules.ts'
+import { allowsBody, headerPairs } from '../../core/rules.ts'
 import { drained } from '../../core/transport.ts'
 import { LIGHT, lightHeaderPairs, type LightState } from './light-response.ts'
 
@@ -33,9 +33,7 @@ export class ResponseSender {
 
   /** The header pairs sent (for the access log: built only when asked). */
   get headers(): Pairs {
-    const pairs: Pairs = []
-    for (let i = 0; i < this.#sent.length; i += 2) pairs.push([this.#sent[i]!, this.#sent[i + 1]!])
-    return pairs
+    return headerPairs(this.#sent)
   }
 
   /**

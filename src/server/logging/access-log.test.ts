@@ -21,7 +21,7 @@ function fakeRecord(url: string): AccessRecord {
     rawHeaders: [],
     socket: { remoteAddress: '127.0.0.1' },
   } as unknown as IncomingMessage
-  return { req, status: 200, responseHeaders: [], bytes: 2, startedAt: 0n, endedAt: 0n }
+  return { req, status: 200, headers: [], bytes: 2, startedAt: 0n, endedAt: 0n }
 }
 
 function read(path: string): string[] {
@@ -41,7 +41,7 @@ async function serveOnce(log: AccessLog, request: string): Promise<void> {
     ] as const
     for (const [name, value] of responseHeaders) res.setHeader(name, value)
     res.on('finish', () => {
-      log.log({ req, status: res.statusCode, responseHeaders, bytes: 5, startedAt })
+      log.log({ req, status: res.statusCode, headers: responseHeaders, bytes: 5, startedAt })
     })
     res.end('hello')
   })
@@ -140,7 +140,7 @@ describe('AccessLog', () => {
       const { AccessLog } = await import(${JSON.stringify(moduleUrl('./access-log.ts'))})
       const log = new AccessLog({ path: '-', format: '%(m)s %(U)s %(s)s' })
       const req = { method: 'GET', url: '/out', httpVersion: '1.1', rawHeaders: [], socket: {} }
-      log.log({ req, status: 204, responseHeaders: [], bytes: 0, startedAt: 0n, endedAt: 0n })
+      log.log({ req, status: 204, headers: [], bytes: 0, startedAt: 0n, endedAt: 0n })
       await log.close()`
     const child = spawnModule(t, code)
     const [stdout, stderr, status] = await Promise.all([

@@ -27,7 +27,7 @@ function makeRecord(overrides: Partial<AccessRecord> = {}, fake: FakeRequest = {
   return {
     req: fakeRequest(fake),
     status: 200,
-    responseHeaders: [],
+    headers: [],
     bytes: 512,
     startedAt: 1_000_000_000n,
     endedAt: 1_000_000_000n,
@@ -151,9 +151,9 @@ describe('response atoms', () => {
       ['Set-Cookie', 'a=1'],
       ['set-cookie', 'b=2'],
     ] as const
-    assert.equal(atom('{content-type}o', { responseHeaders }), 'text/plain')
-    assert.equal(atom('{Set-Cookie}o', { responseHeaders }), 'b=2')
-    assert.equal(atom('{etag}o', { responseHeaders }), '-')
+    assert.equal(atom('{content-type}o', { headers: responseHeaders }), 'text/plain')
+    assert.equal(atom('{Set-Cookie}o', { headers: responseHeaders }), 'b=2')
+    assert.equal(atom('{etag}o', { headers: responseHeaders }), '-')
   })
 })
 
@@ -231,7 +231,7 @@ describe('escaping of client-controlled values', () => {
     const authorization = basic('eve"\n:pw')
     assert.equal(atom('u', {}, { rawHeaders: ['Authorization', authorization] }), 'eve\\"\\n')
     assert.equal(atom('{x}e', { environ: { X: 'a\nb' } }), 'a\\nb')
-    assert.equal(atom('{x}o', { responseHeaders: [['X', 'q"']] }), 'q\\"')
+    assert.equal(atom('{x}o', { headers: [['X', 'q"']] }), 'q\\"')
   })
 })
 

@@ -24,7 +24,8 @@ export interface AccessRecord {
   req: IncomingMessage
   /** 0 if no response was sent. */
   status: number
-  responseHeaders: ReadonlyArray<readonly [string, string]>
+  /** The response headers sent; read only for a format that shows one. */
+  headers: ReadonlyArray<readonly [string, string]>
   /** Body bytes sent. */
   bytes: number
   /** `process.hrtime.bigint()` at request start. */
@@ -79,7 +80,7 @@ export function lastRequestHeader(req: IncomingMessage, lowerName: string): stri
 }
 
 function lastResponseHeader(ctx: AtomContext, lowerName: string): string | undefined {
-  const headers = ctx.record.responseHeaders
+  const headers = ctx.record.headers
   for (let i = headers.length - 1; i >= 0; i--) {
     const [name, value] = headers[i]!
     if (name.length === lowerName.length && name.toLowerCase() === lowerName) return value

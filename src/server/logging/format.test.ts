@@ -19,7 +19,7 @@ function record(overrides: Partial<AccessRecord> = {}): AccessRecord {
   return {
     req,
     status: 200,
-    responseHeaders: [],
+    headers: [],
     bytes: 1234,
     startedAt: 0n,
     endedAt: 0n,
