@@ -1,9 +1,9 @@
 /**
  * How a worker accepts connections. Each listener handle from the master gets a bare net.Server
  * that accepts and hands sockets to the worker's http.Server. When the worker holds as many
- * connections as its class allows, it closes its copies of the listeners, so the kernel gives
- * new connections to the other workers instead of this worker dropping them (what net.Server's
- * maxConnections does); below the cap again, it asks the master for fresh handles.
+ * connections as its class allows, it stops accepting on its copies of the listeners, so the
+ * kernel gives new connections to the other workers instead of this worker dropping them (what
+ * net.Server's maxConnections does); below the cap again, it accepts again.
  * @module
  */
 import type { Server as HttpServer } from 'node:http'
@@ -37,22 +37,20 @@ const SOCKET_HIGH_WATER_MARK = 64 * 1024
 
 export class AcceptGate {
   readonly #options: AcceptGateOptions
+  /** Listeners open in this worker: accepting, or stopped (see stopAccepting). */
   readonly #servers = new Map<number, net.Server>()
-  readonly #paused = new Set<number>()
+  /** Open listeners that stop and start accepting in place (stopAccepting works on them). */
+  readonly #stoppable = new Set<number>()
+  readonly #stopped = new Set<number>()
+  /** Listeners closed to pause, where stopping in place failed: resuming asks the master. */
+  readonly #released = new Set<number>()
   /**
    * Listeners this worker bound by address (reuseport, roundrobin): never paused. Closing a
    * SO_REUSEPORT socket drops the connections it queued; under node:cluster, the last worker to
    * leave a round-robin handle closes the master's socket.
    */
   readonly #pinned = new Set<number>()
-  /**
-   * One spare handle per listener, kept once the worker has had to pause: resuming then costs
-   * a listen() instead of an IPC round trip to the master, which matters for sync workers that
-   * pause and resume on every connection.
-   */
-  readonly #spares = new Map<number, ClosableHandle>()
   readonly #requested = new Set<number>()
-  #keepSpares = false
   #active = 0
   #closed = false
   /** Set while the worker holds more than the master allows: no accepting until down to it. */
@@ -69,32 +67,19 @@ export class AcceptGate {
   /** Starts accepting on a listener handle the master sent (a bound TCP or Unix socket). */
   listen(index: number, handle: object): Promise<void> {
     this.#requested.delete(index)
-    if (this.#closed) {
+    if (this.#closed || this.#servers.has(index)) {
       closeHandle(handle)
       return Promise.resolve()
     }
-    if (
-      this.#servers.has(index) ||
-      this.#active >= this.#options.capacity ||
-      this.#holdAt !== undefined
-    ) {
-      // Accepting already, or full (or holding) again before the handle arrived: keep it for
-      // the resume.
-      this.#keepSpare(index, handle)
-      if (!this.#servers.has(index)) this.#paused.add(index)
-      return Promise.resolve()
-    }
-    this.#paused.delete(index)
-    if (this.#keepSpares && !this.#spares.has(index)) this.#request(index)
-    return this.#start(index, handle)
-  }
-
-  #start(index: number, handle: object): Promise<void> {
+    this.#released.delete(index)
     const server = this.#createServer(index)
     return new Promise((resolve, reject) => {
       server.once('error', reject)
       server.listen(handle, this.#options.backlog, () => {
         server.off('error', reject)
+        if (canStopAccepting(server)) this.#stoppable.add(index)
+        // Full (or holding) again before the handle arrived: stop at once.
+        if (!this.#accepting) this.#pause()
         resolve()
       })
     })
@@ -138,7 +123,7 @@ export class AcceptGate {
   #endHold(): void {
     if (this.#holdAt === undefined) return
     this.#holdAt = undefined
-    if (this.#active < this.#options.capacity) this.#resume()
+    if (this.#accepting) this.#resume()
   }
 
   /** Stops accepting for good (drain); `onDrained` follows once every connection has ended. */
@@ -146,9 +131,11 @@ export class AcceptGate {
     if (this.#closed) return
     this.#closed = true
     this.#closeListeners()
-    for (const spare of this.#spares.values()) closeHandle(spare)
-    this.#spares.clear()
     this.#checkDrained()
+  }
+
+  get #accepting(): boolean {
+    return !this.#closed && this.#holdAt === undefined && this.#active < this.#options.capacity
   }
 
   #createServer(index: number): net.Server {
@@ -178,33 +165,29 @@ export class AcceptGate {
   }
 
   #pause(): void {
-    this.#keepSpares = true
     for (const [index, server] of this.#servers) {
-      if (this.#pinned.has(index)) continue
-      this.#paused.add(index)
-      server.close()
-      this.#servers.delete(index)
+      if (this.#pinned.has(index) || this.#stopped.has(index)) continue
+      if (this.#stoppable.has(index) && stopAccepting(server)) this.#stopped.add(index)
+      else this.#releaseListener(index, server)
     }
   }
 
   #resume(): void {
-    for (const index of this.#paused) {
-      const spare = this.#spares.get(index)
-      if (!spare) {
-        this.#request(index)
-        continue
-      }
-      this.#spares.delete(index)
-      this.#paused.delete(index)
-      this.#request(index)
-      this.#start(index, spare).catch(() => this.#request(index))
+    for (const index of this.#stopped) {
+      this.#stopped.delete(index)
+      const server = this.#servers.get(index)!
+      if (!startAccepting(server)) this.#releaseListener(index, server)
     }
+    for (const index of this.#released) this.#request(index)
   }
 
-  #keepSpare(index: number, handle: object): void {
-    const previous = this.#spares.get(index)
-    if (previous) closeHandle(previous)
-    this.#spares.set(index, handle as ClosableHandle)
+  /** Closes this worker's copy of a listener; it asks the master for it again on resume. */
+  #releaseListener(index: number, server: net.Server): void {
+    // net.Server.close, not http's: it must not touch the connections already accepted.
+    server.close()
+    this.#servers.delete(index)
+    this.#stoppable.delete(index)
+    this.#released.add(index)
   }
 
   /** Asks the master for listener `index`, unless a request is already on its way. */
@@ -216,11 +199,9 @@ export class AcceptGate {
 
   /** Closes this worker's copies of the listeners; the master's stay open, so nothing is lost. */
   #closeListeners(): void {
-    for (const server of this.#servers.values()) {
-      // net.Server.close, not http's: it must not touch the connections already accepted.
-      server.close()
-    }
+    for (const server of this.#servers.values()) server.close()
     this.#servers.clear()
+    this.#stopped.clear()
   }
 
   #checkDrained(): void {
@@ -228,14 +209,42 @@ export class AcceptGate {
   }
 }
 
-interface ClosableHandle {
-  close(): void
+/**
+ * The libuv stream calls of a listener handle (a TCP or Pipe wrap). A listening socket shares
+ * its poll watcher with reading: once flagged as reading (readStart, which changes nothing else
+ * on a listener), readStop takes it out of the event loop's poll set and readStart puts it back.
+ * The socket stays open, its queue keeps filling, and the other workers keep accepting from it.
+ * Closing the handle instead would cost a round trip to the master for a fresh one on every
+ * resume: a sync worker pauses on every connection, and that round trip was three quarters of
+ * its CPU per request and most of the master's.
+ */
+interface StreamHandle {
+  readStart?: () => number
+  readStop?: () => number
+}
+
+function handleOf(server: net.Server): StreamHandle | undefined {
+  return (server as unknown as { _handle?: StreamHandle | null })._handle ?? undefined
+}
+
+/** Flags the listener as reading; false when its handle cannot stop in place (then: close). */
+function canStopAccepting(server: net.Server): boolean {
+  const handle = handleOf(server)
+  return typeof handle?.readStop === 'function' && handle.readStart?.() === 0
+}
+
+function stopAccepting(server: net.Server): boolean {
+  return handleOf(server)?.readStop?.() === 0
+}
+
+function startAccepting(server: net.Server): boolean {
+  return handleOf(server)?.readStart?.() === 0
 }
 
 /** Closes a listener handle this worker will not use (its own copy; the master keeps its own). */
 function closeHandle(handle: object): void {
   try {
-    ;(handle as ClosableHandle).close()
+    ;(handle as { close(): void }).close()
   } catch {
     // already closed
   }
