@@ -166,6 +166,11 @@ function tsgiWith(spec, plain) {
   return spec.extra ? tsgiServer(spec.extra, 'tsgi', 'bench/apps/hello-tsgi.mjs') : plain
 }
 
+/** The tsgi server with sync workers, with the scenario's extra flags if any. */
+function syncWith(spec) {
+  return tsgiServer(['-k', 'sync', ...(spec.extra ?? [])], 'tsgi', 'bench/apps/hello-tsgi.mjs')
+}
+
 /** Every scenario for the servers available; `say` prints a line per scenario. */
 export async function runReliability(ctx, { tsgiOk, pm2Ok, say }) {
   const results = []
@@ -176,6 +181,10 @@ export async function runReliability(ctx, { tsgiOk, pm2Ok, say }) {
     // The same Node handler PM2 serves, reloaded by tsgi: the like-for-like comparison.
     ...(tsgiOk && ctx.peers.tsgi.interfaces
       ? [['tsgi-node', tsgiServer([], 'node', 'bench/apps/hello-node.mjs'), tsgiScenarios[0]]]
+      : []),
+    // Sync workers stop and start accepting on every connection: reloads and recycling with them.
+    ...(tsgiOk
+      ? [tsgiScenarios[0], tsgiScenarios[2]].map((s) => ['tsgi-sync', syncWith(s), s])
       : []),
     ...(pm2Ok ? pm2Scenarios.map((s) => ['pm2', pm2.launch, s]) : []),
   ]
