@@ -14,7 +14,26 @@ function ratioTarget(summary, name, server, peer, factor) {
   // Three decimals where two would round a miss up to the target (4.998 is not 5.00).
   const shown =
     ratio < factor && ratio.toFixed(2) === factor.toFixed(2) ? ratio.toFixed(3) : ratio.toFixed(2)
-  return { target: name, measured: `${shown}×`, met: ratio >= factor }
+  return {
+    target: name,
+    measured: `${shown}×${context(summary, server, peer)}`,
+    met: ratio >= factor,
+  }
+}
+
+/**
+ * What tells a miss of tsgi's own from one of the machine's: against bare, the ratio of CPU
+ * time per request (steadier than req/s); against a peer, what bare node:http itself reaches.
+ */
+function context(summary, server, peer) {
+  if (peer === 'bare') {
+    const ours = summary[KA]?.[server]?.cpuUsPerRequest
+    const bare = summary[KA]?.bare?.cpuUsPerRequest
+    return ours && bare ? ` (CPU per request: ${(ours / bare).toFixed(2)}× bare's)` : ''
+  }
+  const bare = rps(summary, KA, 'bare')
+  const theirs = rps(summary, KA, peer)
+  return bare !== null && theirs ? ` (bare node:http: ${(bare / theirs).toFixed(2)}×)` : ''
 }
 
 /** The worst evenness of the tsgi servers over every load (null: a worker served nothing). */
