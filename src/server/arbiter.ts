@@ -308,9 +308,12 @@ export class Arbiter {
 
   #reapWorker(worker: WorkerHandle, code: number | null, signal: NodeJS.Signals | null): void {
     this.#workers.delete(worker.pid)
-    if (worker.state === 'booting' && !worker.killed)
-      return this.#onBootFailure(worker, code, signal)
-    const expected = worker.state === 'draining' || worker.killed
+    // One the arbiter killed (for a timeout, even while booting) is replaced, as Gunicorn does,
+    // and its end was logged when it was killed: only a worker that died by itself while
+    // booting is a boot failure.
+    const killed = worker.killed || worker.abortedAt > 0
+    if (worker.state === 'booting' && !killed) return this.#onBootFailure(worker, code, signal)
+    const expected = worker.state === 'draining' || killed
     if (signal === 'SIGKILL' && !worker.killed) {
       this.#log.error(`Worker (pid:${worker.pid}) was sent SIGKILL! Perhaps out of memory?`)
     } else if (!expected) {
@@ -344,7 +347,10 @@ export class Arbiter {
         if (now - worker.abortedAt >= this.#tickMs) this.#kill(worker)
       } else if (timeoutMs > 0 && now - worker.lastBeat > timeoutMs) {
         this.#log.critical(
-          `WORKER TIMEOUT (pid:${worker.pid}) silent for ${now - worker.lastBeat} ms`
+          `WORKER TIMEOUT (pid:${worker.pid}) silent for ${now - worker.lastBeat} ms` +
+            (worker.state === 'booting'
+              ? ' while booting: an app this slow to load needs a longer --timeout'
+              : '')
         )
         worker.abortedAt = now
         worker.signal('SIGABRT')

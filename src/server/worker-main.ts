@@ -79,10 +79,11 @@ process.on('SIGUSR1', () => {
 // The master is gone (killed, crashed): finish what is in flight, then go, leaving no orphan.
 process.on('disconnect', () => (worker ? worker.drain(true) : void exit(0)))
 
-setInterval(
-  () => send({ type: 'heartbeat', connections: worker?.connections ?? 0 }),
-  heartbeatIntervalMs(config.timeout)
-).unref()
+// A first beat at once: the master counts silence from the spawn, and starting Node and this
+// bundle can take a good part of a short --timeout on a loaded machine.
+const beat = () => send({ type: 'heartbeat', connections: worker?.connections ?? 0 })
+beat()
+setInterval(beat, heartbeatIntervalMs(config.timeout)).unref()
 
 async function boot(): Promise<Worker> {
   // The loader turns TypeScript support on only for a .ts app: tsx costs memory and start time.

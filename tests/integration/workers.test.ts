@@ -1,6 +1,9 @@
 // The worker count: start, TTIN/TTOU, a SIGKILLed worker replaced under load, a stuck worker
 // killed on heartbeat timeout while the others keep serving.
 import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { FIXTURES, get, isAlive, load, Tsgi, waitForExit } from './harness.ts'
 
@@ -77,6 +80,27 @@ test('a stuck worker is killed and replaced within timeout + 1 s while the other
   // While one worker was stuck, the other one answered.
   const res = await get(url)
   assert.equal(res.status, 200)
+})
+
+test('a worker killed for a timeout while booting is replaced, not taken for a boot failure', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-slow-boot-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const marker = join(dir, 'first-worker')
+  const tsgi = await Tsgi.start(
+    t,
+    ['-w', '1', '-t', '1', '-b', '127.0.0.1:0', `${FIXTURES}slow-first-boot.mjs`],
+    { SLOW_BOOT_MARKER: marker }
+  )
+  const url = await tsgi.url()
+  const timeout = await tsgi.waitFor(/WORKER TIMEOUT \(pid:(\d+)\) silent for \d+ ms while booting/)
+  const first = Number(timeout[1])
+  assert.equal(readFileSync(marker, 'utf8'), String(first), 'the slow first worker timed out')
+  const [replacement] = await tsgi.readyWorkers(1)
+  assert.notEqual(replacement, first)
+  const res = await get(url)
+  assert.equal(res.status, 200)
+  assert.equal(res.body, String(replacement))
+  assert.ok(!tsgi.lines.some((line) => /failed to boot|exited unexpectedly/.test(line)))
 })
 
 test('WINCH is logged and ignored, as Gunicorn does when not daemonized', async (t) => {

@@ -239,7 +239,8 @@ export const SETTINGS = [
 
       A heartbeat timeout, not a request timeout: a worker is silent when its event loop is
       blocked (a CPU-bound request, an endless loop), not merely when a request is slow while
-      it awaits I/O.`,
+      it awaits I/O. It covers booting too: an app whose import blocks longer than this is
+      killed and replaced, again and again, as in Gunicorn.`,
   }),
   setting({
     name: 'gracefulTimeout',
