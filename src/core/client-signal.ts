@@ -1,7 +1,8 @@
 /**
- * `tsgi.signal` (spec §4.6), created only when the app asks for it: an AbortController costs
- * more than the rest of a hello-world request. It holds no reference to the request, so an
- * environ that outlives its exchange keeps nothing else alive.
+ * `tsgi.signal` (spec §4.6), created when first asked for: on Node 20, where an AbortController
+ * costs more than the rest of a hello-world request, that is when the app reads it (see
+ * environ.ts). It holds no reference to the request, so an environ that outlives its exchange
+ * keeps nothing else alive.
  * @module
  */
 export class ClientSignal {
