@@ -100,7 +100,7 @@ test('a worker killed for a timeout while booting is replaced, not taken for a b
   const res = await get(url)
   assert.equal(res.status, 200)
   assert.equal(res.body, String(replacement))
-  assert.ok(!tsgi.lines.some((line) => /failed to boot|exited unexpectedly/.test(line)))
+  assert.ok(!tsgi.lines.some((line) => /failed to boot|exited unexpectedly/.test(line.text)))
 })
 
 test('WINCH is logged and ignored, as Gunicorn does when not daemonized', async (t) => {
