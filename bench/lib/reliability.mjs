@@ -161,30 +161,28 @@ async function runScenario(server, launch, spec, ctx) {
   return result
 }
 
-/** The tsgi server for a scenario: the TSGI app, with the scenario's extra flags if any. */
-function tsgiWith(spec, plain) {
-  return spec.extra ? tsgiServer(spec.extra, 'tsgi', 'bench/apps/hello-tsgi.mjs') : plain
-}
-
-/** The tsgi server with sync workers, with the scenario's extra flags if any. */
-function syncWith(spec) {
-  return tsgiServer(['-k', 'sync', ...(spec.extra ?? [])], 'tsgi', 'bench/apps/hello-tsgi.mjs')
+/** The tsgi server for a scenario: the TSGI app, with `flags` and the scenario's extra flags. */
+function tsgiWith(spec, flags = []) {
+  return tsgiServer([...flags, ...(spec.extra ?? [])], 'tsgi', 'bench/apps/hello-tsgi.mjs')
 }
 
 /** Every scenario for the servers available; `say` prints a line per scenario. */
 export async function runReliability(ctx, { tsgiOk, pm2Ok, say }) {
   const results = []
   const pm2 = SERVERS.find((s) => s.id === 'pm2')
-  const tsgiApp = tsgiServer([], 'tsgi', 'bench/apps/hello-tsgi.mjs')
   const plan = [
-    ...(tsgiOk ? tsgiScenarios.map((s) => ['tsgi', tsgiWith(s, tsgiApp), s]) : []),
+    ...(tsgiOk ? tsgiScenarios.map((s) => ['tsgi', tsgiWith(s), s]) : []),
     // The same Node handler PM2 serves, reloaded by tsgi: the like-for-like comparison.
     ...(tsgiOk && ctx.peers.tsgi.interfaces
       ? [['tsgi-node', tsgiServer([], 'node', 'bench/apps/hello-node.mjs'), tsgiScenarios[0]]]
       : []),
     // Sync workers stop and start accepting on every connection: reloads and recycling with them.
     ...(tsgiOk
-      ? [tsgiScenarios[0], tsgiScenarios[2]].map((s) => ['tsgi-sync', syncWith(s), s])
+      ? [tsgiScenarios[0], tsgiScenarios[2]].map((s) => [
+          'tsgi-sync',
+          tsgiWith(s, ['-k', 'sync']),
+          s,
+        ])
       : []),
     ...(pm2Ok ? pm2Scenarios.map((s) => ['pm2', pm2.launch, s]) : []),
   ]

@@ -13,12 +13,19 @@ export function checkChunk(chunk: unknown): Chunk {
   throw new TsgiError('TSGI_ERR_CHUNK_TYPE', `got ${typeof chunk}`)
 }
 
-export function checkBody(body: unknown): asserts body is Body {
-  const ok =
+/** A TSGI body's shape (spec §2.1): an object with an iterator or an async iterator. */
+export function isBody(body: unknown): body is Body {
+  return (
     body !== null &&
     typeof body === 'object' &&
     (Symbol.asyncIterator in body || Symbol.iterator in body)
-  if (!ok) throw new TsgiError('TSGI_ERR_BODY_TYPE', `got ${body === null ? 'null' : typeof body}`)
+  )
+}
+
+export function checkBody(body: unknown): asserts body is Body {
+  if (!isBody(body)) {
+    throw new TsgiError('TSGI_ERR_BODY_TYPE', `got ${body === null ? 'null' : typeof body}`)
+  }
 }
 
 export function openIterator(body: Body): Iterator<Chunk> | AsyncIterator<Chunk> {

@@ -5,6 +5,7 @@
  * listener returns nothing, a fetch handler a Response.
  * @module
  */
+import { isBody } from '../../core/body.ts'
 import { createRequestHandler } from '../../core/handler.ts'
 import { TsgiError } from '../../ref/errors.ts'
 import type { Application, Body } from '../../spec/types.ts'
@@ -30,9 +31,9 @@ export function serveTsgi(
 function withGuessHint(app: Application, guess: string): Application {
   let settled = false
   const check = (body: unknown): Body => {
-    if (isIterable(body)) {
+    if (isBody(body)) {
       settled = true
-      return body as Body
+      return body
     }
     if (body !== undefined && !(body instanceof Response)) return body as Body
     const got = body === undefined ? 'undefined' : 'a Response'
@@ -51,13 +52,4 @@ function withGuessHint(app: Application, guess: string): Application {
     }
     return check(result)
   }
-}
-
-/** A TSGI body's shape (spec §2.1); a Response has neither iterator. */
-function isIterable(body: unknown): boolean {
-  return (
-    typeof body === 'object' &&
-    body !== null &&
-    (Symbol.iterator in body || Symbol.asyncIterator in body)
-  )
 }
