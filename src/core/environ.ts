@@ -42,7 +42,7 @@ export function buildEnviron(
     QUERY_STRING: query,
     SERVER_NAME: '',
     SERVER_PORT: '',
-    SERVER_PROTOCOL: protocol(req.httpVersion),
+    SERVER_PROTOCOL: protocol(req),
     RAW_URI: rawUri,
     'tsgi.version': TSGI_VERSION,
     'tsgi.url_scheme': ctx.urlScheme,
@@ -149,11 +149,16 @@ const splitHost = boundedMemo((host: string): readonly [string, string] => {
   return Object.freeze([match?.[1] ?? '', match?.[2] ?? ''] as const)
 })
 
-/** `HTTP/1.1` and `HTTP/1.0` without building the string on every request. */
-function protocol(version: string): string {
-  if (version === '1.1') return 'HTTP/1.1'
-  if (version === '1.0') return 'HTTP/1.0'
-  return `HTTP/${version}`
+/**
+ * `HTTP/1.1` and `HTTP/1.0` without building the string on every request: from the version
+ * numbers, as Node builds `httpVersion` anew for each request and comparing it reads it.
+ */
+function protocol(req: IncomingMessage): string {
+  if (req.httpVersionMajor === 1) {
+    if (req.httpVersionMinor === 1) return 'HTTP/1.1'
+    if (req.httpVersionMinor === 0) return 'HTTP/1.0'
+  }
+  return `HTTP/${req.httpVersion}`
 }
 
 /** Splits a request target into its path and query; an absolute-form target loses its origin. */

@@ -30,6 +30,8 @@ export class ResponseWriter {
   #ended = false
   /** Body bytes the application produced (also counted on HEAD, where none are sent). */
   bytes = 0
+  /** `write`, made when startResponse first returns it: most apps never call it. */
+  #write: Write | undefined
 
   constructor(req: IncomingMessage, res: ServerResponse) {
     this.#res = res
@@ -73,11 +75,11 @@ export class ResponseWriter {
     this.#code = parsed.code
     this.#reason = parsed.reason
     this.#headers = checked
-    return this.write
+    return (this.#write ??= (chunk) => this.#writeChunk(chunk))
   }
 
   /** The imperative `write` of spec §3.5. */
-  readonly write: Write = (chunk) => {
+  #writeChunk(chunk: unknown): Promise<void> {
     if (!(chunk instanceof Uint8Array))
       throw new TsgiError('TSGI_ERR_WRITE_TYPE', `got ${typeof chunk}`)
     return this.send(chunk) ?? Promise.resolve()
