@@ -220,3 +220,54 @@ export function markdownReport(r, svgName) {
       .trim() + '\n'
   )
 }
+
+/** The --instructions report: instructions per request of each server, and their ratios. */
+export function instructionsReport(r) {
+  const bare = r.instructions.find((row) => row.server === 'bare' && !row.failure)?.perRequest
+  const label = (id) => r.servers.find((s) => s.id === id)?.label ?? id
+  const rows = r.instructions.map((row) =>
+    row.failure
+      ? [label(row.server), `failed: ${row.failure}`, '–', '–', '–', num(row.failed)]
+      : [
+          label(row.server),
+          `${num(row.perRequest)}${row.settled ? '' : ' (not settled)'}`,
+          row.windows.map((w) => num(w)).join(', '),
+          bare ? `${(row.perRequest / bare).toFixed(2)}×` : '–',
+          bare ? `${(bare / row.perRequest).toFixed(2)}×` : '–',
+          num(row.failed),
+        ]
+  )
+  const p = r.plan
+  const parts = [
+    `# tsgi side by side: instructions per request, ${r.date}`,
+    '',
+    ...(r.note ? [`> ${r.note}`, ''] : []),
+    '## Machine and versions',
+    '',
+    machineSection(r),
+    '',
+    '## How it ran',
+    '',
+    `- Every server runs **2 workers** on 127.0.0.1 under valgrind ${r.valgrind} (callgrind, children traced), one server at a time.`,
+    `- The bench's own client sends \`GET /\` on 10 keep-alive connections: ${num(p.warmupRequests)} requests to warm up (the JIT's compilations count against the process), then ${p.windows} windows of ${num(p.windowRequests)}.`,
+    '- Instructions are those of every thread of every process of the server (master, workers, the JIT and GC threads), read live with `callgrind_control` before and after each window, divided by the requests of the window. The figure is the last window; the earlier one shows whether the count had settled (within 10%, else the figure says so).',
+    "- Unlike req/s and CPU time, the count barely moves with what else runs on the machine. It leaves out what instructions do not show: cache misses, waiting on memory, the kernel's time.",
+    '',
+    '## Targets (issue 5), read from instruction counts',
+    '',
+    "A CPU-bound server's req/s goes as the inverse of its cost per request: here \"0.95× bare\" is bare's count divided by tsgi's. These complement the req/s targets of the other modes.",
+    '',
+    targetsSection(r.targets),
+    '',
+    '## Instructions per keep-alive hello request',
+    '',
+    table(
+      ['server', 'instructions/request', 'each window', '× bare (cost)', 'bare ÷ it', 'non-200'],
+      rows
+    ),
+  ]
+  if (r.skipped.length) {
+    parts.push('', '## Skipped', '', ...r.skipped.map((s) => `- ${s.server}: ${s.reason}`))
+  }
+  return parts.join('\n').trim() + '\n'
+}
