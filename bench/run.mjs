@@ -1,6 +1,5 @@
 // The benchmark harness: `npm run bench` (quick), `npm run bench -- --full`,
-// `npm run bench -- --reliability`, `npm run bench -- --instructions`. See bench/README.md,
-// or run it with --help.
+// `npm run bench -- --reliability`. See bench/README.md, or run it with --help.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -8,14 +7,6 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { loadGenerator } from './lib/loadgen.mjs'
 import { LOADS, QUICK_LOADS } from './lib/loads.mjs'
-import {
-  instructionsTargets,
-  runInstructions,
-  whyNotCounted,
-  WARMUP_REQUESTS,
-  WINDOW_REQUESTS,
-  WINDOWS,
-} from './lib/instructions.mjs'
 import { findPeers, machine } from './lib/peers.mjs'
 import { runPerformance } from './lib/perf.mjs'
 import { Pm2 } from './lib/pm2.mjs'
@@ -27,7 +18,7 @@ import {
   wasInterrupted,
 } from './lib/procs.mjs'
 import { runReliability } from './lib/reliability.mjs'
-import { instructionsReport, markdownReport } from './lib/report-md.mjs'
+import { markdownReport } from './lib/report-md.mjs'
 import { svgChart } from './lib/report-svg.mjs'
 import { summarise } from './lib/stats.mjs'
 import { performanceTargets, reliabilityTargets } from './lib/targets.mjs'
@@ -40,8 +31,6 @@ const USAGE = `usage: npm run bench -- [OPTIONS]
   (no option)        quick run: ${QUICK_LOADS.join(', ')}; 2 rounds of 1 s warm-up + 2 s
   --full             every load; 3 rounds of 2 s warm-up + 8 s
   --reliability      failed requests during reloads, scaling, recycling and a killed worker
-  --instructions     CPU instructions per keep-alive hello request, counted with valgrind:
-                     the per-request cost without the machine's noise (5-10 min a server)
   --rounds N, --duration S, --warmup S     override the plan
   --servers a,b      only these servers (${SERVERS.map((s) => s.id).join(', ')})
   --loads a,b        only these loads (${LOADS.map((l) => l.id).join(', ')})
@@ -64,7 +53,6 @@ function parseOptions(argv) {
     options: {
       full: { type: 'boolean' },
       reliability: { type: 'boolean' },
-      instructions: { type: 'boolean' },
       rounds: { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
@@ -87,13 +75,7 @@ function parseOptions(argv) {
 function planOf(options) {
   const full = Boolean(options.full)
   const plan = {
-    mode: options.reliability
-      ? 'reliability'
-      : options.instructions
-        ? 'instructions'
-        : full
-          ? 'full'
-          : 'quick',
+    mode: options.reliability ? 'reliability' : full ? 'full' : 'quick',
     rounds: Number(options.rounds ?? (full ? 3 : 2)),
     duration: Number(options.duration ?? (full ? 8 : 2)),
     warmup: Number(options.warmup ?? (full ? 2 : 1)),
@@ -134,7 +116,6 @@ function describePeers(peers) {
   if (peers.tsgi.buildNote) say(`  WARNING: ${peers.tsgi.buildNote}`)
   line('wrk', peers.wrk)
   line('gunicorn', peers.gunicorn, `${peers.gunicorn.version} on ${peers.gunicorn.python}`)
-  if (peers.valgrind) line('valgrind', peers.valgrind)
   for (const name of ['pm2', 'autocannon', 'hono', '@hono/node-server']) line(name, peers[name])
 }
 
@@ -179,10 +160,6 @@ function writeResults(result, outDir) {
 
 /** Writes <base>.md and, for performance runs, <base>.svg; returns their paths. */
 function writeReports(result, base) {
-  if (result.mode === 'instructions') {
-    writeFileSync(`${base}.md`, instructionsReport(result))
-    return [`${base}.md`]
-  }
   const svgName = `${base.split('/').at(-1)}.svg`
   writeFileSync(`${base}.md`, markdownReport(result, svgName))
   const files = [`${base}.md`]
@@ -200,20 +177,16 @@ function prepare(options, plan) {
     build: !options['no-build'],
     loadgen: options.loadgen,
     tsgiDir: options.tsgi && resolve(options.tsgi),
-    valgrind: options.instructions,
     say,
   })
   describePeers(peers)
   if (!['wrk', 'autocannon'].includes(peers.loadgen))
     fail(`unknown load generator ${peers.loadgen}`)
   if (peers[peers.loadgen].missing) fail(`no load generator: ${peers[peers.loadgen].missing}`)
-  if (plan.mode === 'instructions' && peers.valgrind.missing) {
-    fail(`--instructions needs valgrind: ${peers.valgrind.missing}`)
-  }
-  const why = (s) =>
-    whyUnavailable(s, peers) ?? (plan.mode === 'instructions' ? whyNotCounted(s) : undefined)
-  const servers = plan.servers.filter((s) => !why(s))
-  const skipped = plan.servers.filter((s) => why(s)).map((s) => ({ server: s.id, reason: why(s) }))
+  const servers = plan.servers.filter((s) => !whyUnavailable(s, peers))
+  const skipped = plan.servers
+    .filter((s) => whyUnavailable(s, peers))
+    .map((s) => ({ server: s.id, reason: whyUnavailable(s, peers) }))
   for (const s of skipped) say(`  ${s.server}: ${s.reason}`)
   return { peers, servers, skipped }
 }
@@ -249,10 +222,7 @@ function newResult({ plan, peers, servers, skipped, generator }) {
       describe: loadgenDescription(generator),
     },
     cpuSharing: cpuSharing(plan),
-    plan:
-      plan.mode === 'instructions'
-        ? { warmupRequests: WARMUP_REQUESTS, windowRequests: WINDOW_REQUESTS, windows: WINDOWS }
-        : { rounds: plan.rounds, duration: plan.duration, warmup: plan.warmup },
+    plan: { rounds: plan.rounds, duration: plan.duration, warmup: plan.warmup },
     servers: servers.map(({ id, label, role }) => ({ id, label, role })),
     loads: plan.loads,
     skipped,
@@ -277,14 +247,6 @@ async function measure(result, { plan, servers, ctx, generator }) {
     result.reliability = await runReliability(ctx, which)
     result.reliabilityClient = ctx.reliabilityClient ?? 'request loops'
     result.targets = reliabilityTargets(result.reliability)
-    return
-  }
-  if (plan.mode === 'instructions') {
-    say(`Counting ${servers.length} servers under valgrind, one after the other.`)
-    result.valgrind = ctx.peers.valgrind.version
-    result.loadgen = { name: "the bench's own client", version: '(node:http, keep-alive)' }
-    result.instructions = await runInstructions({ servers, ctx, say })
-    result.targets = instructionsTargets(result.instructions)
     return
   }
   const rounds = `${plan.rounds} round${plan.rounds === 1 ? '' : 's'}`
@@ -314,8 +276,6 @@ function render(path) {
   const result = JSON.parse(readFileSync(path, 'utf8'))
   if (result.mode === 'reliability') {
     result.targets = reliabilityTargets(result.reliability)
-  } else if (result.mode === 'instructions') {
-    result.targets = instructionsTargets(result.instructions)
   } else {
     result.loads = result.loads.map((load) => LOADS.find((l) => l.id === load.id) ?? load)
     result.summary = summarise(result.cells)

@@ -1,5 +1,5 @@
 // Finds, and installs when it can, everything the benchmark compares against: wrk and
-// gunicorn (and valgrind, for --instructions) from Debian's packages (as root, with apt-get), pm2, autocannon, hono and
+// gunicorn from Debian's packages (as root, with apt-get), pm2, autocannon, hono and
 // @hono/node-server from the project's devDependencies (npm install). What it cannot get is
 // reported with the reason, and the servers that need it are skipped, never silently.
 import { spawnSync } from 'node:child_process'
@@ -101,9 +101,6 @@ export function findPeers(root, options) {
     wrk: debianTool('wrk', 'wrk', ['-v'], /^wrk (\S+)/, options),
     gunicorn: debianTool('gunicorn', 'gunicorn', ['--version'], /version ([\d.]+)/, options),
     ...npmPeers(root, options),
-  }
-  if (options.valgrind) {
-    peers.valgrind = debianTool('valgrind', 'valgrind', ['--version'], /valgrind-(\S+)/, options)
   }
   if (!peers.gunicorn.missing) peers.gunicorn.python = gunicornPython(peers.gunicorn.path)
   peers.loadgen = options.loadgen ?? (peers.wrk.missing ? 'autocannon' : 'wrk')

@@ -7,21 +7,14 @@ import { hasExited, killSnapshot, processTree, snapshot, spawnGroup, stopGroup }
 
 export const WORKERS = 2
 
-/**
- * A server that is one command: it runs in its own process group, stopped with TERM.
- * `ctx.wrap` runs it under another command (valgrind, for --instructions): a prefix, flags
- * for node when the server is a node script (its workers inherit them), and environment.
- */
+/** A server that is one command: it runs in its own process group, stopped with TERM. */
 function command(build) {
   return (ctx) => {
-    const built = build(ctx)
-    const { prefix = [], nodeFlags = [], env: wrapEnv = {} } = ctx.wrap ?? {}
-    const flags = built.cmd === process.execPath ? nodeFlags : []
-    const [cmd, ...args] = [...prefix, built.cmd, ...flags, ...built.args]
+    const { cmd, args, env = {} } = build(ctx)
     const log = openSync(ctx.logPath, 'a')
     const child = spawnGroup(cmd, args, {
       cwd: ctx.root,
-      env: { ...process.env, ...built.env, ...wrapEnv, BENCH_COUNTS: ctx.countsDir },
+      env: { ...process.env, ...env, BENCH_COUNTS: ctx.countsDir },
       stdio: ['ignore', log, log],
     })
     closeSync(log)
