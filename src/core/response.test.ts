@@ -44,7 +44,7 @@ describe('startResponse', () => {
   test('returns write; headers wait for the first non-empty chunk', async () => {
     const { res, writer } = writerFor()
     const write = writer.startResponse('201 Created', [TEXT, ['X-A', '1']])
-    assert.equal(typeof write, 'function')
+    assert.equal(write, writer.write)
     assert.ok(writer.started && !writer.headersSent, 'started, headers held back')
     assert.equal(writer.statusCode, 201)
     await writer.send(new Uint8Array(0))

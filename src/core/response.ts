@@ -30,8 +30,6 @@ export class ResponseWriter {
   #ended = false
   /** Body bytes the application produced (also counted on HEAD, where none are sent). */
   bytes = 0
-  /** `write`, made when startResponse first returns it: most apps never call it. */
-  #write: Write | undefined
 
   constructor(req: IncomingMessage, res: ServerResponse) {
     this.#res = res
@@ -75,11 +73,11 @@ export class ResponseWriter {
     this.#code = parsed.code
     this.#reason = parsed.reason
     this.#headers = checked
-    return (this.#write ??= (chunk) => this.#writeChunk(chunk))
+    return this.write
   }
 
   /** The imperative `write` of spec §3.5. */
-  #writeChunk(chunk: unknown): Promise<void> {
+  readonly write: Write = (chunk) => {
     if (!(chunk instanceof Uint8Array))
       throw new TsgiError('TSGI_ERR_WRITE_TYPE', `got ${typeof chunk}`)
     return this.send(chunk) ?? Promise.resolve()
