@@ -248,13 +248,16 @@ function killGroupsNow() {
 /** Cleans up on Ctrl-C, TERM, HUP, an uncaught error, and at exit whatever the reason. */
 export function installCleanupHandlers() {
   const onSignal = (signal, code) => {
+    // A second signal (Ctrl-C again, or a wrapper passing one on) ends the wait, not the
+    // cleanup: the 'exit' hook below still kills every server group.
+    if (interrupted) process.exit(code)
     interrupted = true
     process.stderr.write(`\n${signal}: stopping every server the benchmark started…\n`)
     void cleanupAll().finally(() => process.exit(code))
   }
-  process.once('SIGINT', () => onSignal('SIGINT', 130))
-  process.once('SIGTERM', () => onSignal('SIGTERM', 143))
-  process.once('SIGHUP', () => onSignal('SIGHUP', 129))
+  process.on('SIGINT', () => onSignal('SIGINT', 130))
+  process.on('SIGTERM', () => onSignal('SIGTERM', 143))
+  process.on('SIGHUP', () => onSignal('SIGHUP', 129))
   process.once('exit', () => {
     for (const child of children) signalPid(child.pid, 'SIGKILL')
     for (const hook of exitHooks) hook()
