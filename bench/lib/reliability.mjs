@@ -40,6 +40,7 @@ const tsgiScenarios = [
   {
     scenario: '3 HUP reloads',
     graceful: true,
+    alsoSync: true,
     async act(instance, log) {
       const waits = []
       for (let i = 1; i <= 3; i++) {
@@ -71,6 +72,7 @@ const tsgiScenarios = [
   {
     scenario: 'max-requests recycling',
     graceful: true,
+    alsoSync: true,
     extra: ['--max-requests', '2000', '--max-requests-jitter', '200'],
     async act() {
       await sleep(6000)
@@ -178,11 +180,9 @@ export async function runReliability(ctx, { tsgiOk, pm2Ok, say }) {
       : []),
     // Sync workers stop and start accepting on every connection: reloads and recycling with them.
     ...(tsgiOk
-      ? [tsgiScenarios[0], tsgiScenarios[2]].map((s) => [
-          'tsgi-sync',
-          tsgiWith(s, ['-k', 'sync']),
-          s,
-        ])
+      ? tsgiScenarios
+          .filter((s) => s.alsoSync)
+          .map((s) => ['tsgi-sync', tsgiWith(s, ['-k', 'sync']), s])
       : []),
     ...(pm2Ok ? pm2Scenarios.map((s) => ['pm2', pm2.launch, s]) : []),
   ]

@@ -14,6 +14,7 @@
  * @module
  */
 import { check, ERROR_CODES, TsgiError, WARNING_CODES, type TsgiWarningCode } from './errors.ts'
+import { isBody } from '../core/body.ts'
 import {
   allowsBody,
   checkHeaders,
@@ -637,9 +638,7 @@ function checkBodyType(body: unknown): asserts body is Body {
     'TSGI_ERR_BODY_TYPE',
     `got ${describe(body)} itself: return [bytes]`
   )
-  const iterable =
-    typeof body === 'object' && (Symbol.asyncIterator in body || Symbol.iterator in body)
-  check(iterable, 'TSGI_ERR_BODY_TYPE', `got ${describe(body)}, which is not iterable`)
+  check(isBody(body), 'TSGI_ERR_BODY_TYPE', `got ${describe(body)}, which is not iterable`)
 }
 
 /** A body of the same kind (sync, async or both) whose iteration and closing are checked. */
