@@ -7,6 +7,7 @@ import type { Environ, ErrorStream, InputStream } from '../spec/types.ts'
 import type { ClientSignal } from './client-signal.ts'
 import { boundedMemo } from './bounded-memo.ts'
 import { fileWrapper } from './file-wrapper.ts'
+import { peerOf } from './peer.ts'
 
 export const TSGI_VERSION = Object.freeze([1, 0] as const)
 
@@ -53,9 +54,10 @@ export function buildEnviron(
     'tsgi.run_once': ctx.runOnce,
     'tsgi.file_wrapper': fileWrapper,
   } as Environ
-  if (socket?.remoteAddress) {
-    environ.REMOTE_ADDR = socket.remoteAddress
-    environ.REMOTE_PORT = String(socket.remotePort)
+  const peer = socket ? peerOf(socket) : undefined
+  if (peer) {
+    environ.REMOTE_ADDR = peer.address
+    environ.REMOTE_PORT = peer.port
   }
   addHeaders(environ, req.rawHeaders)
   setServerAddress(environ, socket)

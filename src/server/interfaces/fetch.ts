@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { FetchHandler } from '../../adapters/from-fetch.ts'
 import { expectsContinue } from '../../core/expect.ts'
 import type { ErrorLog } from '../../core/handler.ts'
+import { peerOf } from '../../core/peer.ts'
 import { answerFailure, ERROR_BODY, ERROR_HEADERS } from './failure.ts'
 import { IncomingRequest, type RequestHooks } from './fetch-request.ts'
 import { ResponseSender } from './fetch-response.ts'
@@ -68,8 +69,8 @@ class FetchExchange implements RequestHooks, ExchangeRecord {
     this.res = res
     this.#log = options.errorLog
     this.#sender = new ResponseSender(res, req.method === 'HEAD')
-    // Read now: Node forgets the peer's address once the socket is closed.
-    void req.socket?.remoteAddress
+    // Read now (once per connection): Node forgets the peer's address once the socket is closed.
+    if (req.socket) peerOf(req.socket)
     res.on('close', () => options.onFinish(this.#onClose()))
   }
 

@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { expectsContinue } from '../../core/expect.ts'
 import type { ErrorLog } from '../../core/handler.ts'
+import { peerOf } from '../../core/peer.ts'
 import type { NodeListener, UpgradeListener } from './detect.ts'
 import { answerFailure } from './failure.ts'
 import type { ExchangeRecord, ServeHandler, ServeOptions } from './serve.ts'
@@ -68,8 +69,8 @@ class NodeRecord implements ExchangeRecord {
   constructor(req: IncomingMessage, res: ServerResponse, countBytes: boolean) {
     this.req = req
     this.res = res
-    // Read now: Node forgets the peer's address once the socket is closed.
-    void req.socket?.remoteAddress
+    // Read now (once per connection): Node forgets the peer's address once the socket is closed.
+    if (req.socket) peerOf(req.socket)
     // Patching res.write/res.end gives each response its own shape, which slows node:http's own
     // code on it: only done when the access log wants the byte count.
     this.#counter = countBytes ? countBodyBytes(res) : undefined

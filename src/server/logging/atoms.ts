@@ -11,15 +11,16 @@
  */
 import type { IncomingMessage } from 'node:http'
 import { percentDecodeLatin1, splitUri } from '../../core/environ.ts'
+import { peerOf } from '../../core/peer.ts'
 import { accessLogNow } from './clock.ts'
 import { escapeLogValue } from './escape.ts'
 
 /** What the worker knows about one finished (or abandoned) request. */
 export interface AccessRecord {
   /**
-   * Method, url, httpVersion, rawHeaders and socket.remoteAddress are read. Node forgets the
-   * remote address once the socket is closed unless it was read before (buildEnviron reads it),
-   * so log before the close or pass the environ.
+   * Method, url, httpVersion, rawHeaders and the socket's peer are read. Node forgets the
+   * remote address once the socket is closed unless it was read before (every interface reads
+   * it with peerOf when the request starts), so log before the close or pass the environ.
    */
   req: IncomingMessage
   /** 0 if no response was sent. */
@@ -67,6 +68,11 @@ const dash: Atom = () => '-'
 
 function escapedOrDash(value: string | undefined): string {
   return value === undefined ? '-' : escapeLogValue(value)
+}
+
+/** The client's address for `%(h)s` when there is no environ (a Node or fetch app). */
+function peerAddress(socket: IncomingMessage['socket'] | null | undefined): string | undefined {
+  return (socket && peerOf(socket)?.address) || undefined
 }
 
 /** The last value of a request header (Gunicorn builds its atoms from a dict: last one wins). */
@@ -148,7 +154,7 @@ const durationAtoms: Record<string, Atom> = {
 }
 
 const requestAtoms: Record<string, Atom> = {
-  h: (ctx) => escapedOrDash(ctx.env('REMOTE_ADDR') ?? ctx.record.req.socket?.remoteAddress),
+  h: (ctx) => escapedOrDash(ctx.env('REMOTE_ADDR') ?? peerAddress(ctx.record.req.socket)),
   l: dash,
   u: (ctx) => escapedOrDash(basicAuthUser(header(ctx, 'HTTP_AUTHORIZATION', 'authorization'))),
   t: () => accessLogNow(),
