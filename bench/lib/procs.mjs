@@ -185,10 +185,10 @@ const NANOS_PER_TICK = 1e7
 /**
  * CPU time used so far by each thread of each process of `tree`, in nanoseconds, keyed by
  * `pid/tid`: the scheduler's runtime (/proc/<pid>/task/<tid>/schedstat, first field). Not
- * utime + stime from /proc/<pid>/stat: those come from timer-tick samples, and on this
- * the 2-core VM this bench was built on a worker's main thread was seen at 0 ticks after 2.5 s of CPU under load (a
- * busy loop was counted right). Falls back to the ticks where schedstat is missing (a kernel
- * without SCHED_INFO).
+ * utime + stime from /proc/<pid>/stat: those come from timer-tick samples, and on the 2-core
+ * VM this bench was built on, a worker's main thread was seen at 0 ticks after 2.5 s of CPU
+ * under load (a busy loop was counted right). Falls back to the ticks where schedstat is
+ * missing (a kernel without SCHED_INFO).
  */
 function cpuNanosOf(tree) {
   const nanos = new Map()
@@ -208,7 +208,8 @@ function cpuNanosOf(tree) {
 /**
  * Samples the summed RSS of `root`'s process tree, and root's own, every `everyMs` until
  * stop() is called; stop() returns the peaks, the largest number of processes seen, and the
- * CPU seconds the tree used in between (a process or thread that ended meanwhile is not counted).
+ * CPU seconds the tree used in between (a process or thread that ended meanwhile is not
+ * counted).
  */
 export function sampleTree(root, everyMs = 500) {
   const peak = { totalBytes: 0, rootBytes: 0, processes: 0, cpuSeconds: 0 }

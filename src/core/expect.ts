@@ -5,6 +5,7 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http'
+import { isHeaderName } from './header-name.ts'
 
 /**
  * Whether the client asked for `100 Continue`. Reads the raw header list: `req.headers` is
@@ -15,7 +16,7 @@ export function expectsContinue(req: IncomingMessage): boolean {
   const raw = req.rawHeaders
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!
-    if (name.length === 6 && name.toLowerCase() === 'expect') {
+    if (isHeaderName(name, 'expect')) {
       return raw[i + 1]!.trim().toLowerCase() === '100-continue'
     }
   }

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http'
 import { percentDecodeLatin1, splitUri } from './environ.ts'
+import { isHeaderName } from './header-name.ts'
 
 export interface Refusal {
   status: number
@@ -33,13 +34,8 @@ export function refusal(req: IncomingMessage, scriptName: string): Refusal | und
  */
 function countHostHeaders(rawHeaders: string[]): number {
   let count = 0
-  for (let i = 0; i < rawHeaders.length; i += 2) if (isHost(rawHeaders[i]!)) count++
+  for (let i = 0; i < rawHeaders.length; i += 2) if (isHeaderName(rawHeaders[i]!, 'host')) count++
   return count
-}
-
-/** The usual spellings first: lowercasing makes a new string on every request. */
-function isHost(name: string): boolean {
-  return name.length === 4 && (name === 'Host' || name === 'host' || name.toLowerCase() === 'host')
 }
 
 /** Spec §4.1: a path outside SCRIPT_NAME is outside the application. */

@@ -5,6 +5,7 @@
  */
 import { check, TsgiError } from '../ref/errors.ts'
 import { boundedMemo } from './bounded-memo.ts'
+import { isHeaderName } from './header-name.ts'
 import type { Header, HeaderList } from '../spec/types.ts'
 
 /** RFC 9110 §5.6.2 token characters. */
@@ -151,7 +152,7 @@ export function flatContentLength(flat: readonly string[]): number | undefined {
 
 /** The Content-Length declared so far, after one more header: every value agrees, in digits. */
 function withContentLength(length: number | undefined, name: string, value: string) {
-  if (name.length !== 14 || name.toLowerCase() !== 'content-length') return length
+  if (!isHeaderName(name, 'content-length')) return length
   check(/^\d{1,15}$/.test(value), 'TSGI_ERR_HEADER_VALUE', `Content-Length: ${value}`)
   const declared = Number(value)
   check(

@@ -7,6 +7,7 @@
  * `new Response('hi')` (or a framework's `c.text('hi')`) takes this path.
  * @module
  */
+import { isHeaderName } from '../../core/header-name.ts'
 import { forwardTheRest, REAL } from './delegate.ts'
 
 /** Captured at load, before ./web-globals.ts replaces the global. */
@@ -144,5 +145,5 @@ function headerPair(pair: unknown): [string, string] {
 }
 
 function isContentType(name: string): boolean {
-  return name.length === 12 && name.toLowerCase() === 'content-type'
+  return isHeaderName(name, 'content-type')
 }

@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage } from 'node:http'
 import { percentDecodeLatin1, splitUri } from '../../core/environ.ts'
+import { isHeaderName } from '../../core/header-name.ts'
 import { peerOf } from '../../core/peer.ts'
 import { accessLogNow } from './clock.ts'
 import { escapeLogValue } from './escape.ts'
@@ -80,7 +81,7 @@ export function lastRequestHeader(req: IncomingMessage, lowerName: string): stri
   const raw = req.rawHeaders
   for (let i = raw.length - 2; i >= 0; i -= 2) {
     const name = raw[i]!
-    if (name.length === lowerName.length && name.toLowerCase() === lowerName) return raw[i + 1]
+    if (isHeaderName(name, lowerName)) return raw[i + 1]
   }
   return undefined
 }
@@ -89,7 +90,7 @@ function lastResponseHeader(ctx: AtomContext, lowerName: string): string | undef
   const headers = ctx.record.headers
   for (let i = headers.length - 1; i >= 0; i--) {
     const [name, value] = headers[i]!
-    if (name.length === lowerName.length && name.toLowerCase() === lowerName) return value
+    if (isHeaderName(name, lowerName)) return value
   }
   return undefined
 }
