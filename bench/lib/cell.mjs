@@ -63,6 +63,8 @@ export async function runCell({ server, load, round, plan, ctx, generator }) {
     const tree = sampler.stop()
     cell.rssTotalMB = tree.totalBytes / MB
     cell.rssMasterMB = tree.rootBytes / MB
+    cell.anonTotalMB = tree.totalAnonBytes / MB
+    cell.anonMasterMB = tree.rootAnonBytes / MB
     cell.processes = tree.processes
     cell.cpuUsPerRequest = cell.requests ? (tree.cpuSeconds * 1e6) / cell.requests : null
   } catch (error) {

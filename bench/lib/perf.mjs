@@ -14,6 +14,7 @@ function describeCell(c) {
     `errors ${c.errorsTotal}`,
     `CPU ${fmt(c.cpuUsPerRequest, 1)} µs/req`,
     `RSS ${fmt(c.rssTotalMB)} MB (master ${fmt(c.rssMasterMB)})`,
+    `anon ${fmt(c.anonTotalMB)} MB (master ${fmt(c.anonMasterMB)})`,
     `launch ${fmt(c.launchMs)} ms`,
     `per worker ${workers || '–'}`,
   ].join('  ')

@@ -48,7 +48,7 @@ function howItRan(r) {
     `- Cores: **${r.cpuSharing}**.`,
     `- ${p.rounds} round${p.rounds === 1 ? '' : 's'}, interleaved: in each round, each load, every server in turn (A B C A B C …).`,
     `- Each cell: ${p.warmup ? `${p.warmup} s warm-up, then ` : ''}${p.duration} s measured. Figures are medians over the rounds; errors are summed over them.`,
-    `- req/s counts 2xx responses only. RSS is the peak, sampled every 0.5 s during the measured load, of the server's whole process tree (the master's own in brackets). CPU µs/req is the CPU time (user + system) of that whole tree during the measured load, divided by the requests answered: the server's own cost per request, which the sharing of cores and the round-to-round noise move far less than req/s. Launch is the time from starting the command to the first 200 response. Requests per worker count everything each worker served in the cell (warm-up included); max/min is the evenness.`,
+    `- req/s counts 2xx responses only. RSS is the peak, sampled every 0.5 s during the measured load, of the server's whole process tree (the master's own in brackets); it counts the node binary's pages (about 40 MB, shared by every node process) in each process. anon is the same for RssAnon: the memory the processes allocated themselves. CPU µs/req is the CPU time (user + system) of that whole tree during the measured load, divided by the requests answered: the server's own cost per request, which the sharing of cores and the round-to-round noise move far less than req/s. Launch is the time from starting the command to the first 200 response. Requests per worker count everything each worker served in the cell (warm-up included); max/min is the evenness.`,
   ].join('\n')
 }
 
@@ -69,7 +69,7 @@ function loadSection(load, summary, servers) {
     .filter((srv) => summary[srv.id])
     .map((srv) => {
       const s = summary[srv.id]
-      if (s.rps === null) return [srv.label, 'failed', '', '', '', '', '', '', '', '', '', '']
+      if (s.rps === null) return [srv.label, 'failed', '', '', '', '', '', '', '', '', '', '', '']
       return [
         srv.role === 'tsgi' ? `**${srv.label}**` : srv.label,
         num(s.rps),
@@ -80,6 +80,7 @@ function loadSection(load, summary, servers) {
         String(s.errors),
         num(s.cpuUsPerRequest, 1),
         `${num(s.rssTotalMB)} (${num(s.rssMasterMB)})`,
+        `${num(s.anonTotalMB)} (${num(s.anonMasterMB)})`,
         num(s.launchMs),
         perWorker(s),
         s.evenness == null ? '∞' : s.evenness.toFixed(2),
@@ -101,6 +102,7 @@ function loadSection(load, summary, servers) {
         'errors',
         'CPU µs/req',
         'RSS MB all (master)',
+        'anon MB all (master)',
         'launch ms',
         'requests per worker',
         'max/min',

@@ -25,6 +25,8 @@ function summariseCells(cells) {
     requests: ok.reduce((sum, c) => sum + c.requests, 0),
     rssTotalMB: median(ok.map((c) => c.rssTotalMB)),
     rssMasterMB: median(ok.map((c) => c.rssMasterMB)),
+    anonTotalMB: median(ok.map((c) => c.anonTotalMB)),
+    anonMasterMB: median(ok.map((c) => c.anonMasterMB)),
     cpuUsPerRequest: median(ok.map((c) => c.cpuUsPerRequest)),
     launchMs: median(cells.map((c) => c.launchMs)),
     // A worker that served nothing makes evenness infinite: the median then says so too.

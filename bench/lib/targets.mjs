@@ -87,6 +87,7 @@ function launchTarget(summary, tsgiIds) {
 export function performanceTargets(summary) {
   const tsgiIds = ['tsgi-async', 'tsgi-sync', 'tsgi-fetch', 'tsgi-node']
   const masterMB = maxOver(summary, tsgiIds, 'rssMasterMB')
+  const masterAnonMB = maxOver(summary, tsgiIds, 'anonMasterMB')
   const errors = tsgiIds.reduce(
     (sum, id) =>
       sum + Object.values(summary).reduce((s, servers) => s + (servers[id]?.errors ?? 0), 0),
@@ -112,7 +113,10 @@ export function performanceTargets(summary) {
     evennessTarget(summary, tsgiIds),
     {
       target: 'tsgi master RSS ≤ 50 MB',
-      measured: masterMB === null ? 'not measured' : `${masterMB.toFixed(1)} MB (largest)`,
+      measured:
+        masterMB === null
+          ? 'not measured'
+          : `${masterMB.toFixed(1)} MB (largest; ${masterAnonMB?.toFixed(1) ?? '–'} MB of it its own, anonymous)`,
       met: masterMB === null ? null : masterMB <= 50,
     },
     launchTarget(summary, tsgiIds),
