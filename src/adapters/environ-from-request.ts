@@ -5,7 +5,7 @@
  * @module
  */
 import { LineErrorStream } from '../core/error-stream.ts'
-import { cgiKey, percentDecodeLatin1, TSGI_VERSION } from '../core/environ.ts'
+import { cgiKey, percentDecodeLatin1, splitHost, TSGI_VERSION } from '../core/environ.ts'
 import { fileWrapper } from '../core/file-wrapper.ts'
 import type { Environ, ErrorStream, InputStream } from '../spec/types.ts'
 
@@ -62,16 +62,16 @@ export function isUnder(url: URL, scriptName: string): boolean {
 /** Headers as CGI keys; names holding `_` are dropped, as the server does (spec §4.1). */
 function addHeaders(environ: Environ, headers: Headers): void {
   for (const [name, value] of headers) {
-    if (name.includes('_')) continue
     const key = cgiKey(name)
+    if (key === null) continue
     const previous = environ[key] as string | undefined
     // Headers yields Set-Cookie once per value; every other name comes joined already.
     environ[key] = previous === undefined ? value : `${previous},${value}`
   }
   const host = environ.HTTP_HOST
   if (host) {
-    const match = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(host)
-    if (match?.[1]) environ.SERVER_NAME = match[1]
-    if (match?.[2]) environ.SERVER_PORT = match[2]
+    const { name, port } = splitHost(host)
+    if (name) environ.SERVER_NAME = name
+    if (port) environ.SERVER_PORT = port
   }
 }

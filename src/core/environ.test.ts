@@ -204,6 +204,7 @@ describe('buildEnviron', () => {
     const cases: Array<[host: string, scheme: 'http' | 'https', name: string, port: string]> = [
       ['example.test:8080', 'http', 'example.test', '8080'],
       ['example.test', 'http', 'example.test', '80'],
+      ['example.test:', 'http', 'example.test', '80'],
       ['example.test', 'https', 'example.test', '443'],
       ['[::1]:9000', 'http', '[::1]', '9000'],
       ['[::1]', 'https', '[::1]', '443'],

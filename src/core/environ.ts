@@ -102,27 +102,28 @@ const SIGNAL_PROPERTY: PropertyDescriptor = {
   configurable: true,
 }
 
-/**
- * Copies headers into CONTENT_TYPE, CONTENT_LENGTH and HTTP_* keys. Names with an underscore
- * are dropped: `X_Forwarded_For` and `X-Forwarded-For` would both become HTTP_X_FORWARDED_FOR,
- * and a client could spoof what a proxy set (the Gunicorn and nginx default).
- */
+/** Copies headers into CONTENT_TYPE, CONTENT_LENGTH and HTTP_* keys; repeated ones are joined. */
 function addHeaders(environ: Environ, rawHeaders: string[]): void {
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!
+    const key = cgiKey(rawHeaders[i]!)
+    if (key === null) continue
     const value = rawHeaders[i + 1]!
-    if (name.includes('_')) continue
-    const key = cgiKey(name)
     const previous = environ[key] as string | undefined
     if (previous === undefined) environ[key] = value
     else environ[key] = previous + (key === 'HTTP_COOKIE' ? '; ' : ',') + value
   }
 }
 
-/** The environ key for a header name: `HTTP_X_FOO`, or CONTENT_TYPE / CONTENT_LENGTH (spec §4.1). */
+/**
+ * The environ key for a header name: `HTTP_X_FOO`, or CONTENT_TYPE / CONTENT_LENGTH (spec §4.1).
+ * Null for a name with an underscore, which the environ leaves out: `X_Forwarded_For` and
+ * `X-Forwarded-For` would both become HTTP_X_FORWARDED_FOR, and a client could spoof what a
+ * proxy set (the Gunicorn and nginx default).
+ */
 export const cgiKey = boundedMemo(toCgiKey)
 
-function toCgiKey(name: string): string {
+function toCgiKey(name: string): string | null {
+  if (name.includes('_')) return null
   const upper = name.toUpperCase().replace(/-/g, '_')
   if (upper === 'CONTENT_TYPE' || upper === 'CONTENT_LENGTH') return upper
   return 'HTTP_' + upper
@@ -136,7 +137,7 @@ function setServerAddress(environ: Environ, socket: IncomingMessage['socket'] | 
   const defaultPort = environ['tsgi.url_scheme'] === 'https' ? '443' : '80'
   const host = environ.HTTP_HOST
   if (host) {
-    const [name, port] = splitHost(host)
+    const { name, port } = splitHost(host)
     environ.SERVER_NAME = name || socket?.localAddress || 'localhost'
     environ.SERVER_PORT = port || defaultPort
     return
@@ -145,10 +146,13 @@ function setServerAddress(environ: Environ, socket: IncomingMessage['socket'] | 
   environ.SERVER_PORT = socket?.localPort ? String(socket.localPort) : defaultPort
 }
 
-/** Host header → [name, port]. */
-const splitHost = boundedMemo((host: string): readonly [string, string] => {
+/**
+ * A Host header's name and port, each '' when absent or when the header is malformed. An object,
+ * not a pair: destructuring an array goes through its iterator on every request.
+ */
+export const splitHost = boundedMemo((host: string): Readonly<{ name: string; port: string }> => {
   const match = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(host)
-  return Object.freeze([match?.[1] ?? '', match?.[2] ?? ''] as const)
+  return Object.freeze({ name: match?.[1] ?? '', port: match?.[2] ?? '' })
 })
 
 /**
