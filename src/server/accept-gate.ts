@@ -51,7 +51,8 @@ export class AcceptGate {
    */
   readonly #pinned = new Set<number>()
   readonly #requested = new Set<number>()
-  #active = 0
+  /** The connections this worker holds: counted per connection, not per request. */
+  readonly #sockets = new Set<net.Socket>()
   #closed = false
   /** Set while the worker holds more than the master allows: no accepting until down to it. */
   #holdAt: number | undefined
@@ -61,7 +62,12 @@ export class AcceptGate {
   }
 
   get active(): number {
-    return this.#active
+    return this.#sockets.size
+  }
+
+  /** The connections this worker holds now. */
+  get sockets(): ReadonlySet<net.Socket> {
+    return this.#sockets
   }
 
   /** Starts accepting on a listener handle the master sent (a bound TCP or Unix socket). */
@@ -115,7 +121,7 @@ export class AcceptGate {
    */
   holdAt(limit: number): void {
     if (this.#closed) return
-    if (this.#active <= limit) return this.#endHold()
+    if (this.active <= limit) return this.#endHold()
     this.#holdAt = limit
     this.#pause()
   }
@@ -135,7 +141,7 @@ export class AcceptGate {
   }
 
   get #accepting(): boolean {
-    return !this.#closed && this.#holdAt === undefined && this.#active < this.#options.capacity
+    return !this.#closed && this.#holdAt === undefined && this.active < this.#options.capacity
   }
 
   #createServer(index: number): net.Server {
@@ -150,18 +156,18 @@ export class AcceptGate {
   }
 
   #accept(socket: net.Socket): void {
-    this.#active++
-    socket.once('close', () => this.#release())
+    this.#sockets.add(socket)
+    socket.once('close', () => this.#release(socket))
     this.#options.http.emit('connection', socket)
-    if (this.#active >= this.#options.capacity) this.#pause()
+    if (this.active >= this.#options.capacity) this.#pause()
   }
 
-  #release(): void {
-    this.#active--
+  #release(socket: net.Socket): void {
+    this.#sockets.delete(socket)
     if (this.#closed) this.#checkDrained()
     else if (this.#holdAt !== undefined) {
-      if (this.#active <= this.#holdAt) this.#endHold()
-    } else if (this.#active < this.#options.capacity) this.#resume()
+      if (this.active <= this.#holdAt) this.#endHold()
+    } else if (this.active < this.#options.capacity) this.#resume()
   }
 
   #pause(): void {
@@ -205,7 +211,7 @@ export class AcceptGate {
   }
 
   #checkDrained(): void {
-    if (this.#active === 0) this.#options.onDrained()
+    if (this.active === 0) this.#options.onDrained()
   }
 }
 

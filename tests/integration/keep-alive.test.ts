@@ -127,6 +127,20 @@ test('requests pipelined behind the last response are not run, only dropped', as
   assert.equal(ran, 3, 'the app ran the two answered requests and the last one only')
 })
 
+test('TERM answers every request pipelined before it, then closes the connection', async (t) => {
+  const tsgi = await Tsgi.start(t, ['-w', '1', '-b', '127.0.0.1:0', APP])
+  const url = await tsgi.url()
+  await tsgi.readyWorkers(1)
+  const pipelined = ['1500', '1'].map((ms) => `GET /slow?${ms} HTTP/1.1\r\nHost: x\r\n\r\n`)
+  const received = exchangeRaw(url, pipelined.join(''))
+  await tsgi.waitFor(/slow request started in \d+: \?1500$/)
+  await tsgi.waitFor(/slow request started in \d+: \?1$/)
+  tsgi.signal('SIGTERM')
+  // Closing after the first response would drop the second, which the app already answered.
+  assert.equal((await received).match(/^HTTP\/1\.1 200/gm)?.length, 2, await received)
+  assert.equal((await tsgi.exited).code, 0)
+})
+
 test('a connection buffers 64 KiB before a writer waits for drain, on every Node', async (t) => {
   const app = `${FIXTURES}node-prefork.ts`
   const tsgi = await Tsgi.start(t, ['-w', '1', '--interface', 'node', '-b', '127.0.0.1:0', app])
