@@ -184,7 +184,7 @@ export class Worker {
       return
     }
     // On the connection, not in a Set of responses: a Set's add and delete per request cost
-    // about 0.7% of a hello request (callgrind), its table growing and shrinking under load.
+    // about 1% of a hello request (callgrind), its table growing and shrinking under load.
     socket[IN_FLIGHT] = res
     void handler.request(req, res)
   }
