@@ -22,7 +22,6 @@ export interface RequestHooks {
 /** Captured at load, before ./web-globals.ts replaces the global. */
 const NativeRequest = globalThis.Request
 const decoder = new TextDecoder()
-const EMPTY = Buffer.alloc(0)
 
 /** Methods whose requests have no body for fetch (a Request with one would throw). */
 function hasBody(method: string): boolean {
@@ -79,13 +78,12 @@ export class IncomingRequest {
 
   arrayBuffer(): Promise<ArrayBuffer> {
     if (this.#real) return this.#real.arrayBuffer()
-    return this.#readBody().then((bytes) => new Uint8Array(bytes).buffer)
+    return this.#readBody().then((bytes) => bytes.buffer as ArrayBuffer)
   }
 
   bytes(): Promise<Uint8Array> {
     if (this.#real) return this.#real.arrayBuffer().then((buffer) => new Uint8Array(buffer))
-    // A copy: the parser's buffers may hold more than this body.
-    return this.#readBody().then((bytes) => new Uint8Array(bytes))
+    return this.#readBody()
   }
 
   /** The real Request, built once; it takes over the body unless a read already took it. */
@@ -105,11 +103,11 @@ export class IncomingRequest {
     return this.#real
   }
 
-  #readBody(): Promise<Buffer> {
+  #readBody(): Promise<Uint8Array> {
     if (this.#bodyTaken)
       return Promise.reject(new TypeError('Body is unusable: Body has already been read'))
     this.#bodyTaken = true
-    if (!hasBody(this.method)) return Promise.resolve(EMPTY)
+    if (!hasBody(this.method)) return Promise.resolve(new Uint8Array(0))
     this.#hooks.beforeBodyRead()
     return readWhole(this.#req)
   }

@@ -8,7 +8,7 @@ import { RawConnection } from '../../../tests/helpers/raw.ts'
 import { serve } from '../../../tests/helpers/served.ts'
 import { withTimeout } from '../../../tests/helpers/wait.ts'
 import type { FetchHandler } from '../../adapters/from-fetch.ts'
-import { LightResponse, NativeResponse } from './light-response.ts'
+import { LIGHT, LightResponse, NativeResponse } from './light-response.ts'
 
 const fetchApp = (handler: FetchHandler) => ({ interface: 'fetch' as const, handler, how: 'test' })
 
@@ -90,6 +90,45 @@ test('a light response goes out whole, with Content-Length; Response.json too', 
   assert.ok(Response.error() instanceof Response, 'real Responses are still Responses')
 })
 
+test('bytes both ways: arrayBuffer() is the body alone; an ArrayBuffer or a view goes out light', async (t) => {
+  const light: boolean[] = []
+  const served = await serve(
+    t,
+    fetchApp(async (request) => {
+      const buffer = await request.arrayBuffer()
+      const path = new URL(request.url).pathname
+      const response =
+        path === '/buffer'
+          ? new Response(buffer)
+          : path === '/view'
+            ? new Response(new DataView(buffer, 3, 5))
+            : new Response(detached())
+      light.push((response as { [LIGHT]?: unknown })[LIGHT] !== undefined)
+      return response
+    })
+  )
+  // In pieces, with chunked framing, so the body arrives as several parser chunks.
+  const pieces = Array.from({ length: 4 }, (_, i) => Buffer.alloc(50_000, 97 + i))
+  const whole = Buffer.concat(pieces)
+  const echoed = await httpRequest(`${served.url}/buffer`, { method: 'POST', body: pieces })
+  assert.ok(echoed.body.equals(whole), 'the ArrayBuffer holds the whole body and nothing more')
+  assert.equal(echoed.headers['content-length'], String(whole.length))
+  assert.equal(echoed.headers['content-type'], undefined, 'bytes get no type of their own')
+  const view = await httpRequest(`${served.url}/view`, { method: 'POST', body: '0123456789' })
+  assert.equal(view.text, '34567')
+  assert.equal(view.headers['content-length'], '5')
+  const empty = await httpRequest(`${served.url}/detached`, { method: 'POST', body: 'x' })
+  assert.equal(empty.status, 200)
+  assert.equal(empty.headers['content-length'], '0')
+  assert.deepEqual(light, [true, true, true])
+})
+
+/** An ArrayBuffer whose memory was transferred away: it reads as empty. */
+function detached(): ArrayBuffer {
+  const buffer = new ArrayBuffer(8)
+  structuredClone(buffer, { transfer: [buffer] })
+  return buffer
+}
 test('a response stream is sent as it comes, and cancelled when the client leaves', async (t) => {
   let cancelled: () => void
   const cancel = new Promise<void>((resolve) => (cancelled = resolve))

@@ -28,15 +28,25 @@ export function nextChunk(req: IncomingMessage): Promise<Buffer | null> {
   })
 }
 
-/** The whole body in one buffer. */
-export async function readWhole(req: IncomingMessage): Promise<Buffer> {
+/**
+ * The whole body, copied once into bytes of its own: their ArrayBuffer holds this body and
+ * nothing else, so `arrayBuffer()` can hand it out as it is (the parser's chunks are views on
+ * buffers Node may share).
+ */
+export async function readWhole(req: IncomingMessage): Promise<Uint8Array> {
   const chunks: Buffer[] = []
   let length = 0
   for (let chunk = await nextChunk(req); chunk !== null; chunk = await nextChunk(req)) {
     chunks.push(chunk)
     length += chunk.length
   }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)
+  const whole = new Uint8Array(length)
+  let offset = 0
+  for (const chunk of chunks) {
+    whole.set(chunk, offset)
+    offset += chunk.length
+  }
+  return whole
 }
 
 /**

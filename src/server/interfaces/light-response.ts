@@ -1,12 +1,15 @@
 /**
- * A Response that, for a body of a string, bytes or nothing, only remembers what it was given,
- * so the worker can write it to the socket in one call: no body stream, no Headers object
- * unless the handler reads `headers`. Any other body, an unusual init, or the use of any other
- * member builds the real Response, which then answers everything. ./web-globals.ts installs it
- * as the global `Response` in workers that serve a fetch app, so the handler's
- * `new Response('hi')` (or a framework's `c.text('hi')`) takes this path.
+ * A Response that, for a body of a string, bytes (a Uint8Array, an ArrayBuffer or another view
+ * on one) or nothing, only remembers what it was given, so the worker can write it to the
+ * socket in one call: no body stream, no Headers object unless the handler reads `headers`.
+ * Any other body, an unusual init, or the use of any other member builds the real Response,
+ * which then answers everything. ./web-globals.ts installs it as the global `Response` in
+ * workers that serve a fetch app, so the handler's `new Response('hi')` (or a framework's
+ * `c.text('hi')`) takes this path. Bytes are kept, not copied as the real Response copies
+ * them: a handler that changes them after `new Response(bytes)` sends the changed bytes.
  * @module
  */
+import { isArrayBuffer } from 'node:util/types'
 import { isHeaderName } from '../../core/header-name.ts'
 import { forwardTheRest, REAL } from './delegate.ts'
 
@@ -32,6 +35,7 @@ const TEXT_TYPE = 'text/plain;charset=UTF-8'
 /** Statuses whose responses have no body (Response's null body statuses). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304])
 const REASON = /^[\t\x20-\x7e\x80-\xff]*$/
+const NOT_LIGHT = Symbol('not light')
 
 export class LightResponse {
   [LIGHT]: LightState | undefined
@@ -95,17 +99,32 @@ forwardTheRest(LightResponse.prototype, NativeResponse.prototype)
 
 /** The state to keep, or undefined when the real Response must be built now (it also validates). */
 function lightState(body: unknown, init: ResponseInit | undefined): LightState | undefined {
-  const isLightBody =
-    body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array
-  if (!isLightBody || (init !== undefined && (typeof init !== 'object' || init === null)))
+  const kept = lightBody(body)
+  if (kept === NOT_LIGHT || (init !== undefined && (typeof init !== 'object' || init === null)))
     return undefined
   const status = init?.status ?? 200
   const statusText = init?.statusText ?? ''
   const validStatus = Number.isInteger(status) && status >= 200 && status <= 599
   if (!validStatus || !REASON.test(statusText)) return undefined
-  if (NULL_BODY.has(status) && body !== undefined && body !== null) return undefined
-  const kept = (body ?? null) as LightState['body']
+  if (NULL_BODY.has(status) && kept !== null) return undefined
   return { status, statusText, body: kept, headersInit: init?.headers, headers: undefined }
+}
+
+/**
+ * The body to keep: a string, the bytes of an ArrayBuffer or a view on one (as a Uint8Array
+ * over the same memory, not a copy: the real Response's two copies of a large body cost more
+ * than the rest of the request), or null; NOT_LIGHT for anything else (streams, blobs, forms).
+ */
+function lightBody(body: unknown): LightState['body'] | typeof NOT_LIGHT {
+  if (body === undefined || body === null) return null
+  if (typeof body === 'string' || body instanceof Uint8Array) return body
+  // A detached buffer reads as empty, as in the real Response (a view on one cannot be made).
+  if (isArrayBuffer(body)) return body.byteLength === 0 ? new Uint8Array(0) : new Uint8Array(body)
+  if (ArrayBuffer.isView(body) && isArrayBuffer(body.buffer)) {
+    if (body.byteLength === 0) return new Uint8Array(0)
+    return new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
+  }
+  return NOT_LIGHT
 }
 
 /** The Headers the real Response would have: the given ones, and a type for a string body. */
