@@ -208,7 +208,7 @@ export class Worker {
     const { log } = this.context
     return this.context.serve({
       multiprocess: true,
-      countBodyBytes: this.context.accessLog.enabled,
+      accessLog: this.context.accessLog.enabled,
       errorLog: { error: (message, error) => log.exception(message, error) },
       errors: new LineErrorStream((line) => log.error(line)),
       onFinish: (record) => this.#onFinish(record),

@@ -21,8 +21,8 @@ test('a Koa app: routing, JSON, streaming, errors, and the access log', async (t
   const url = await tsgi.url()
   await tsgi.readyWorkers(2)
   await checkFrameworkApp(url, /^hello from Koa\n$/)
-  await tsgi.waitFor(/"POST \/greet HTTP\/1\.1" 200 26 /)
-  await tsgi.waitFor(/"GET \/count HTTP\/1\.1" 200 10 /)
+  await tsgi.waitFor(/^127\.0\.0\.1 - - \[[^\]]+\] "POST \/greet HTTP\/1\.1" 200 26 /m)
+  await tsgi.waitFor(/^127\.0\.0\.1 - - \[[^\]]+\] "GET \/count HTTP\/1\.1" 200 10 /m)
 })
 
 test('a Fastify app: routing, JSON, streaming, errors', async (t) => {

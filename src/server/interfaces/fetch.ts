@@ -69,8 +69,8 @@ class FetchExchange implements RequestHooks, ExchangeRecord {
     this.res = res
     this.#log = options.errorLog
     this.#sender = new ResponseSender(res, req.method === 'HEAD')
-    // Read now (once per connection): Node forgets the peer's address once the socket is closed.
-    if (req.socket) peerOf(req.socket)
+    // Read now (once per connection) for the access log: Node forgets it once the socket closes.
+    if (req.socket && options.accessLog !== false) peerOf(req.socket)
     res.on('close', () => options.onFinish(this.#onClose()))
   }
 

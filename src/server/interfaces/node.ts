@@ -19,9 +19,9 @@ export function serveNode(
   upgrade: UpgradeListener | undefined,
   options: ServeOptions
 ): ServeHandler {
-  const countBytes = options.countBodyBytes ?? true
+  const forLog = options.accessLog ?? true
   const request = (req: IncomingMessage, res: ServerResponse) => {
-    const record = new NodeRecord(req, res, countBytes)
+    const record = new NodeRecord(req, res, forLog)
     res.on('close', () => options.onFinish(record.close()))
     callListener(listener, req, res, options.errorLog)
   }
@@ -66,14 +66,15 @@ class NodeRecord implements ExchangeRecord {
   completed = false
   readonly #counter: { bytes: number } | undefined
 
-  constructor(req: IncomingMessage, res: ServerResponse, countBytes: boolean) {
+  constructor(req: IncomingMessage, res: ServerResponse, forLog: boolean) {
     this.req = req
     this.res = res
+    if (!forLog) return
     // Read now (once per connection): Node forgets the peer's address once the socket is closed.
     if (req.socket) peerOf(req.socket)
     // Patching res.write/res.end gives each response its own shape, which slows node:http's own
     // code on it: only done when the access log wants the byte count.
-    this.#counter = countBytes ? countBodyBytes(res) : undefined
+    this.#counter = countBodyBytes(res)
   }
 
   /** Notes how the response ended; called once, when it closes. */

@@ -19,10 +19,12 @@ export interface ServeOptions {
   /** `tsgi.errors`, for TSGI apps. */
   errors: ErrorStream
   /**
-   * Whether records must carry the body byte count (the access log is on). Counting a Node
-   * listener's bytes means wrapping `res.write`/`res.end`, which costs every request.
+   * Whether the access log is on, so records must carry what it prints after the response
+   * has closed: the body byte count (for a Node listener that means wrapping `res.write` and
+   * `res.end`, which costs every request) and the client's address (read while the socket is
+   * open, since Node forgets it on close; a getpeername call per connection). Default true.
    */
-  countBodyBytes?: boolean
+  accessLog?: boolean
   /** Called once per request when its response has ended or the client has gone. */
   onFinish: (record: ExchangeRecord) => void
 }
