@@ -129,6 +129,7 @@ function detached(): ArrayBuffer {
   structuredClone(buffer, { transfer: [buffer] })
   return buffer
 }
+
 test('a response stream is sent as it comes, and cancelled when the client leaves', async (t) => {
   let cancelled: () => void
   const cancel = new Promise<void>((resolve) => (cancelled = resolve))
