@@ -1,9 +1,11 @@
 // Starting and stopping: boot failures, graceful TERM, quick INT, master death, pid file.
 import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { withTimeout } from '../helpers/wait.ts'
 import { FIXTURES, get, Tsgi, waitForExit } from './harness.ts'
 
 const APP = `${FIXTURES}prefork.ts`
@@ -21,6 +23,18 @@ test('a missing export stops the server with exit code 4 and names the export', 
   const { code } = await tsgi.exited
   assert.equal(code, 4)
   assert.match(tsgi.output, /nope/)
+})
+
+test('a port another process listens on stops the server with exit code 1, naming it', async (t) => {
+  const other = net.createServer()
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve))
+  t.after(() => other.close())
+  const { port } = other.address() as net.AddressInfo
+  const tsgi = await Tsgi.start(t, ['-b', `127.0.0.1:${port}`, APP])
+  const { code } = await withTimeout(tsgi.exited, 10_000, 'tsgi to stop on a port in use')
+  assert.equal(code, 1)
+  assert.match(tsgi.output, new RegExp(`cannot bind http://127.0.0.1:${port}: address in use`))
+  assert.doesNotMatch(tsgi.output, /Booting worker/, 'no worker serves a random port instead')
 })
 
 test('TERM lets an in-flight slow request complete, then exits 0', async (t) => {

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict'
+import net from 'node:net'
+import { test } from 'node:test'
+import { bindListener, formatAddress, type Address } from './sock.ts'
+
+const tcp = (host: string, port = 0): Address => ({ kind: 'tcp', host, port })
+
+test('an IP is bound as written, its port 0 resolved to the port the kernel chose', async (t) => {
+  for (const host of ['127.0.0.1', '::1']) {
+    const listener = await bindListener(tcp(host))
+    t.after(() => listener.close())
+    assert.equal(listener.bound.kind, 'tcp')
+    const bound = listener.bound as { host: string; port: number }
+    assert.equal(bound.host, host)
+    assert.ok(bound.port > 0, formatAddress(listener.bound))
+    assert.ok(listener.handle, 'the handle the workers get')
+  }
+})
+
+test('a host name is resolved to an IP first', async (t) => {
+  const listener = await bindListener(tcp('localhost'))
+  t.after(() => listener.close())
+  assert.match((listener.bound as { host: string }).host, /^(127\.0\.0\.1|::1)$/)
+})
+
+test('a name that does not resolve gets a one-line error naming the address', async () => {
+  await assert.rejects(bindListener(tcp('no-such-host.invalid', 8000)), {
+    message:
+      /^cannot bind http:\/\/no-such-host\.invalid:8000: cannot resolve no-such-host\.invalid \([A-Z_]+\)$/,
+  })
+})
+
+test('an address another server listens on is named, with the reason', async (t) => {
+  const other = net.createServer()
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve))
+  t.after(() => other.close())
+  const { port } = other.address() as net.AddressInfo
+  await assert.rejects(bindListener(tcp('127.0.0.1', port)), {
+    message: `cannot bind http://127.0.0.1:${port}: address in use (EADDRINUSE)`,
+  })
+})
