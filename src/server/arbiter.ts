@@ -6,7 +6,7 @@
  * @module
  */
 import { fork, type ChildProcess } from 'node:child_process'
-import cluster from 'node:cluster'
+import type { Cluster } from 'node:cluster'
 import { fileURLToPath } from 'node:url'
 import type { Config } from './config/config.ts'
 import { ConfigError, EXIT } from './errors.ts'
@@ -547,8 +547,11 @@ export class Arbiter {
 /**
  * --balance roundrobin: fork through node:cluster, whose master accepts each connection and
  * hands it to the workers in turn (SCHED_RR). The policy must be set before the first fork.
+ * node:cluster is loaded only here: a master that never uses it stays about 0.5 MB smaller.
  */
 function forkClusterWorker(path: string, execArgv: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  // The module itself is the cluster object (what its default export types).
+  const cluster = process.getBuiltinModule('node:cluster') as unknown as Cluster
   cluster.schedulingPolicy = cluster.SCHED_RR
   cluster.setupPrimary({ exec: path, args: [], execArgv, silent: false })
   return cluster.fork(env).process
