@@ -110,8 +110,28 @@ export class Arbiter {
     this.#manageWorkers()
   }
 
-  #bind(bind: string): Promise<Listener> {
-    return bindListener(parseAddress(bind), this.config.balance !== 'shared')
+  /**
+   * Binds one address, trying again a second later while it is in use, up to 5 times as
+   * Gunicorn does: the server being replaced (a restart, a deploy) often still holds it.
+   * A stop signal ends the waiting.
+   */
+  async #bind(bind: string): Promise<Listener> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await bindListener(parseAddress(bind), this.config.balance !== 'shared')
+      } catch (error) {
+        const inUse = (error as { code?: string }).code === 'EADDRINUSE'
+        if (!inUse || attempt === BIND_ATTEMPTS || this.#stopSignalled()) throw error
+        this.#log.error(`Connection in use: ${bind}`)
+        this.#log.error('Retrying in 1 second.')
+        await this.#sleep(BIND_RETRY_MS)
+        if (this.#stopSignalled()) throw error
+      }
+    }
+  }
+
+  #stopSignalled(): boolean {
+    return this.#signals.holds('SIGTERM', 'SIGINT', 'SIGQUIT')
   }
 
   #checkBalance(): void {
@@ -543,6 +563,10 @@ export class Arbiter {
     this.#listeners = []
   }
 }
+
+/** Gunicorn's: 5 tries a second apart for an address in use. */
+const BIND_ATTEMPTS = 5
+const BIND_RETRY_MS = 1000
 
 /**
  * --balance roundrobin: fork through node:cluster, whose master accepts each connection and

@@ -52,4 +52,9 @@ export class SignalQueue {
   shift(): MasterSignal | undefined {
     return this.#queue.shift()
   }
+
+  /** Whether one of `signals` is waiting to be handled. */
+  holds(...signals: MasterSignal[]): boolean {
+    return this.#queue.some((signal) => signals.includes(signal))
+  }
 }

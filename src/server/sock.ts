@@ -146,7 +146,7 @@ function bindError(errno: number, where: string): Error {
   const name = getSystemErrorName(errno)
   const reason =
     name === 'EADDRINUSE' ? 'address in use' : name === 'EACCES' ? 'permission denied' : name
-  return new Error(`cannot bind ${where}: ${reason} (${name})`)
+  return Object.assign(new Error(`cannot bind ${where}: ${reason} (${name})`), { code: name })
 }
 
 /** The address as users write it: `http://127.0.0.1:8000`, `unix:/run/app.sock`, `fd://3`. */

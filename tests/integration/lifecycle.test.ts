@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import { withTimeout } from '../helpers/wait.ts'
 import { FIXTURES, get, Tsgi, waitForExit } from './harness.ts'
 
@@ -25,16 +25,45 @@ test('a missing export stops the server with exit code 4 and names the export', 
   assert.match(tsgi.output, /nope/)
 })
 
-test('a port another process listens on stops the server with exit code 1, naming it', async (t) => {
+/** A server of the test's own holding a port on 127.0.0.1, closed when the test ends. */
+async function holdPort(t: TestContext): Promise<{ port: number; release: () => void }> {
   const other = net.createServer()
   await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve))
-  t.after(() => other.close())
-  const { port } = other.address() as net.AddressInfo
+  const release = () => void (other.listening && other.close())
+  t.after(release)
+  return { port: (other.address() as net.AddressInfo).port, release }
+}
+
+test('a port in use is tried 5 times a second apart, then named in the error, exit 1', async (t) => {
+  const { port } = await holdPort(t)
   const tsgi = await Tsgi.start(t, ['-b', `127.0.0.1:${port}`, APP])
-  const { code } = await withTimeout(tsgi.exited, 10_000, 'tsgi to stop on a port in use')
+  const { code } = await withTimeout(tsgi.exited, 30_000, 'tsgi to stop on a port in use')
   assert.equal(code, 1)
+  assert.equal(tsgi.output.match(/Connection in use: 127\.0\.0\.1:\d+$/gm)?.length, 4)
+  assert.equal(tsgi.output.match(/Retrying in 1 second\.$/gm)?.length, 4)
   assert.match(tsgi.output, new RegExp(`cannot bind http://127.0.0.1:${port}: address in use`))
   assert.doesNotMatch(tsgi.output, /Booting worker/, 'no worker serves a random port instead')
+})
+
+test('a port freed while the master retries is bound and served', async (t) => {
+  const { port, release } = await holdPort(t)
+  const tsgi = await Tsgi.start(t, ['-w', '1', '-b', `127.0.0.1:${port}`, APP])
+  await tsgi.waitFor(/Retrying in 1 second\./)
+  release()
+  const url = await tsgi.url()
+  await tsgi.readyWorkers(1)
+  assert.equal(url, `http://127.0.0.1:${port}`)
+  assert.equal((await get(url)).status, 200)
+})
+
+test('TERM while the master retries a port in use stops it at once', async (t) => {
+  const { port } = await holdPort(t)
+  const tsgi = await Tsgi.start(t, ['-b', `127.0.0.1:${port}`, APP])
+  await tsgi.waitFor(/Retrying in 1 second\./)
+  tsgi.signal('SIGTERM')
+  const { code } = await withTimeout(tsgi.exited, 30_000, 'tsgi to stop on TERM')
+  assert.equal(code, 1)
+  assert.equal(tsgi.output.match(/Retrying in 1 second/g)?.length, 1, 'no retry after TERM')
 })
 
 test('TERM lets an in-flight slow request complete, then exits 0', async (t) => {

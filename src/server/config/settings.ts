@@ -110,7 +110,10 @@ export const SETTINGS = [
       \`unix:PATH\` or \`fd://N\` (a socket inherited from the parent, such as systemd's).
       \`-b 127.0.0.1:8000 -b [::1]:8000\` serves on both loopback addresses. When no layer sets
       \`bind\` and the \`PORT\` environment variable is set, the default is \`0.0.0.0:$PORT\`,
-      as platforms such as Heroku expect.`,
+      as platforms such as Heroku expect.
+
+      An address in use is tried 5 times, a second apart (\`Connection in use\` in the error
+      log), as Gunicorn does: a server being replaced often still holds it for a moment.`,
   }),
   setting({
     name: 'backlog',
