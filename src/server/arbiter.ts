@@ -113,7 +113,7 @@ export class Arbiter {
   /**
    * Binds one address, trying again a second later while it is in use, up to 5 times as
    * Gunicorn does: the server being replaced (a restart, a deploy) often still holds it.
-   * A stop signal ends the waiting.
+   * A stop signal wakes the sleep, and the next failed try ends the waiting.
    */
   async #bind(bind: string): Promise<Listener> {
     for (let attempt = 1; ; attempt++) {
@@ -125,7 +125,6 @@ export class Arbiter {
         this.#log.error(`Connection in use: ${bind}`)
         this.#log.error('Retrying in 1 second.')
         await this.#sleep(BIND_RETRY_MS)
-        if (this.#stopSignalled()) throw error
       }
     }
   }

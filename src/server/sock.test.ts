@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import net from 'node:net'
 import { test } from 'node:test'
+import { holdPort } from '../../tests/helpers/ports.ts'
 import { bindListener, formatAddress, type Address } from './sock.ts'
 
 const tcp = (host: string, port = 0): Address => ({ kind: 'tcp', host, port })
@@ -31,10 +31,7 @@ test('a name that does not resolve gets a one-line error naming the address', as
 })
 
 test('an address another server listens on is named, with the reason', async (t) => {
-  const other = net.createServer()
-  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve))
-  t.after(() => other.close())
-  const { port } = other.address() as net.AddressInfo
+  const { port } = await holdPort(t)
   await assert.rejects(bindListener(tcp('127.0.0.1', port)), {
     message: `cannot bind http://127.0.0.1:${port}: address in use (EADDRINUSE)`,
   })

@@ -1,10 +1,10 @@
 // Starting and stopping: boot failures, graceful TERM, quick INT, master death, pid file.
 import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
+import { holdPort } from '../helpers/ports.ts'
 import { withTimeout } from '../helpers/wait.ts'
 import { FIXTURES, get, Tsgi, waitForExit } from './harness.ts'
 
@@ -24,15 +24,6 @@ test('a missing export stops the server with exit code 4 and names the export', 
   assert.equal(code, 4)
   assert.match(tsgi.output, /nope/)
 })
-
-/** A server of the test's own holding a port on 127.0.0.1, closed when the test ends. */
-async function holdPort(t: TestContext): Promise<{ port: number; release: () => void }> {
-  const other = net.createServer()
-  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve))
-  const release = () => void (other.listening && other.close())
-  t.after(release)
-  return { port: (other.address() as net.AddressInfo).port, release }
-}
 
 test('a port in use is tried 5 times a second apart, then named in the error, exit 1', async (t) => {
   const { port } = await holdPort(t)
