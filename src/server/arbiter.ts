@@ -16,6 +16,7 @@ import { isWorkerMessage, type WorkerMessage } from './ipc.ts'
 import { ErrorLog, type LogLevel } from './logging/error-log.ts'
 import { Pidfile } from './pidfile.ts'
 import { SignalQueue, type MasterSignal } from './signals.ts'
+import { takeListenFds } from './systemd.ts'
 import { parseBindAddress as parseAddress } from './config/address.ts'
 import { bindListener, formatAddress, hasReusePort, type Listener } from './sock.ts'
 import { WorkerHandle } from './worker-handle.ts'
@@ -41,6 +42,8 @@ export class Arbiter {
   readonly #options: ArbiterOptions
   #log: ErrorLog
   #listeners: Listener[] = []
+  /** The sockets systemd passed (socket activation), served instead of `bind`. */
+  #activated: string[] = []
   #pidfile: Pidfile | undefined
   readonly #workers = new Map<number, WorkerHandle>()
   readonly #events: WorkerEvent[] = []
@@ -98,7 +101,9 @@ export class Arbiter {
     this.#log.info(`Starting tsgi ${version}`)
     this.#signals.install()
     this.#checkBalance()
-    for (const bind of this.config.bind) this.#listeners.push(await this.#bind(bind))
+    this.#activated = takeListenFds()
+    const binds = this.#activated.length > 0 ? this.#activated : this.config.bind
+    for (const bind of binds) this.#listeners.push(await this.#bind(bind))
     for (const listener of this.#listeners) {
       this.#log.info(`Listening at: ${formatAddress(listener.bound)} (${process.pid})`)
     }
@@ -240,6 +245,10 @@ export class Arbiter {
   /** Binds addresses new in the config and closes the ones it dropped. */
   async #rebind(before: readonly string[], after: readonly string[]): Promise<void> {
     if (before.join('\n') === after.join('\n')) return
+    if (this.#activated.length > 0) {
+      this.#log.warning('bind changed, but the sockets come from systemd (LISTEN_FDS): kept')
+      return
+    }
     const kept: Listener[] = []
     for (const bind of after) {
       const index = before.indexOf(bind)

@@ -108,11 +108,22 @@ function bindUnix(address: { kind: 'unix'; path: string }): Listener {
   return listener(address, address, result, () => removeStaleSocket(address.path))
 }
 
-/** fd://N: a socket inherited from the parent (systemd socket activation, a supervisor). */
+/**
+ * fd://N: a socket inherited from the parent (systemd socket activation, a supervisor). A TCP
+ * socket is known by the address it is bound to, as Gunicorn logs it; a Unix one by its fd.
+ */
 function adoptFd(address: { kind: 'fd'; fd: number }): Listener {
   const result = createServerHandle()(null, null, null, address.fd)
-  if (typeof result === 'number') throw bindError(result, formatAddress(address))
-  return listener(address, address, result)
+  if (typeof result === 'number') {
+    // Node takes only a TCP or Unix stream socket; anything else, or no open fd, is EINVAL.
+    const name = getSystemErrorName(result)
+    const reason = name === 'EINVAL' ? 'not an open stream socket' : name
+    throw new Error(`cannot use ${formatAddress(address)}: ${reason} (${name})`)
+  }
+  const out: { address?: string; port?: number } = {}
+  const named = result.getsockname?.(out) === 0 && out.address !== undefined
+  const bound: Address = named ? { kind: 'tcp', host: out.address!, port: out.port! } : address
+  return listener(address, bound, result)
 }
 
 function listener(

@@ -27,8 +27,13 @@ export class Tsgi {
   }>()
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 
-  constructor(args: string[], env: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, [BIN, ...args], {
+  /**
+   * `launcher` is a command that execs tsgi in its own process (so `pid` is still tsgi's),
+   * such as tests/fixtures/bin/socket-activate.py.
+   */
+  constructor(args: string[], env: Record<string, string> = {}, launcher: string[] = []) {
+    const [command, ...prefix] = [...launcher, process.execPath, BIN, ...args]
+    this.child = spawn(command!, prefix, {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -40,8 +45,13 @@ export class Tsgi {
   }
 
   /** Starts tsgi, registers cleanup on `t`, and waits until it listens and its workers are up. */
-  static async start(t: TestContext, args: string[], env?: Record<string, string>): Promise<Tsgi> {
-    const tsgi = new Tsgi(args, env)
+  static async start(
+    t: TestContext,
+    args: string[],
+    env?: Record<string, string>,
+    launcher?: string[]
+  ): Promise<Tsgi> {
+    const tsgi = new Tsgi(args, env, launcher)
     t.after(() => tsgi.kill())
     return tsgi
   }

@@ -113,7 +113,11 @@ export const SETTINGS = [
       as platforms such as Heroku expect.
 
       An address in use is tried 5 times, a second apart (\`Connection in use\` in the error
-      log), as Gunicorn does: a server being replaced often still holds it for a moment.`,
+      log), as Gunicorn does: a server being replaced often still holds it for a moment.
+
+      Under systemd socket activation (\`LISTEN_PID\` naming the master, \`LISTEN_FDS\` the
+      number of sockets from fd 3 on), tsgi serves the sockets systemd passed and \`bind\` is
+      not used, as in Gunicorn; a reload keeps them.`,
   }),
   setting({
     name: 'backlog',
