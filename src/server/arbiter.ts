@@ -6,6 +6,7 @@
  * @module
  */
 import { fork, type ChildProcess } from 'node:child_process'
+import { closeSync, openSync } from 'node:fs'
 import type { Cluster } from 'node:cluster'
 import { fileURLToPath } from 'node:url'
 import type { Config } from './config/config.ts'
@@ -17,7 +18,7 @@ import { ErrorLog, type LogLevel } from './logging/error-log.ts'
 import { Pidfile } from './pidfile.ts'
 import { SignalQueue, type MasterSignal } from './signals.ts'
 import { takeListenFds } from './systemd.ts'
-import { parseBindAddress as parseAddress } from './config/address.ts'
+import { formatBindAddress, parseBindAddress as parseAddress } from './config/address.ts'
 import { bindListener, formatAddress, hasReusePort, type Listener } from './sock.ts'
 import { WorkerHandle } from './worker-handle.ts'
 import type { WorkerSpec } from './worker-main.ts'
@@ -44,6 +45,11 @@ export class Arbiter {
   #listeners: Listener[] = []
   /** The sockets systemd passed (socket activation), served instead of `bind`. */
   #activated: string[] = []
+  /**
+   * The listeners before a reload that changed `bind`, open until the reload is done: an
+   * aborted reload goes back to them (the old workers never stopped serving them).
+   */
+  #listenersBeforeReload: Listener[] | undefined
   #pidfile: Pidfile | undefined
   readonly #workers = new Map<number, WorkerHandle>()
   readonly #events: WorkerEvent[] = []
@@ -66,6 +72,7 @@ export class Arbiter {
     this.config = config
     this.#options = options
     this.#numWorkers = config.workers
+    checkLogFiles(config)
     this.#log = new ErrorLog({ path: config.errorLog, level: config.logLevel as LogLevel })
     this.#signals = new SignalQueue(() => this.#wake())
   }
@@ -84,6 +91,18 @@ export class Arbiter {
       await this.#log.close()
       return (error as { exitCode?: number }).exitCode ?? EXIT.CONFIG_ERROR
     }
+    try {
+      await this.#loop()
+    } catch (error) {
+      // A master without its loop would neither obey signals nor watch its workers, and would
+      // never exit: stop everything, as Gunicorn does ("Unhandled exception in main loop").
+      this.#halt('Unhandled error in the main loop', EXIT.CONFIG_ERROR, error)
+    }
+    await this.#shutdown()
+    return this.#exitCode
+  }
+
+  async #loop(): Promise<void> {
     while (this.#running) {
       await this.#sleep(this.#tickMs)
       await this.#handleSignals()
@@ -91,9 +110,8 @@ export class Arbiter {
       this.#murderWorkers()
       this.#manageWorkers()
       this.#rebalanceConnections()
+      if (this.#listenersBeforeReload && !this.#reloading) this.#closeDroppedListeners()
     }
-    await this.#shutdown()
-    return this.#exitCode
   }
 
   async #start(): Promise<void> {
@@ -213,14 +231,27 @@ export class Arbiter {
    */
   async #reload(): Promise<void> {
     let config: Config
+    let log: ErrorLog | undefined
+    let listeners: Listener[]
     try {
       config = await this.#options.reloadConfig()
+      checkLogFiles(config)
+      log = this.#errorLogFor(config)
+      listeners = await this.#listenersFor(config.bind)
     } catch (error) {
+      await log?.close()
       this.#log.error(`Reload failed, keeping the running configuration: ${messageOf(error)}`)
       return
     }
     this.#configBeforeReload = this.config
-    await this.#applyConfig(config)
+    this.config = config
+    this.#numWorkers = config.workers
+    if (log) {
+      const old = this.#log
+      this.#log = log
+      await old.close()
+    }
+    this.#replaceListeners(listeners)
     this.#generation++
     for (const worker of this.#workers.values()) {
       if (!worker.active) continue
@@ -230,32 +261,79 @@ export class Arbiter {
     this.#log.info(`Reloading: starting ${this.#numWorkers} new workers`)
   }
 
-  async #applyConfig(config: Config): Promise<void> {
-    const previous = this.config
-    this.config = config
-    this.#numWorkers = config.workers
-    if (config.errorLog !== previous.errorLog || config.logLevel !== previous.logLevel) {
-      const old = this.#log
-      this.#log = new ErrorLog({ path: config.errorLog, level: config.logLevel as LogLevel })
-      await old.close()
+  /**
+   * The error log a reloaded config asks for, opened before anything changes (a path that
+   * cannot be opened fails the reload); undefined when it asks for the running one.
+   */
+  #errorLogFor(config: Config): ErrorLog | undefined {
+    if (config.errorLog === this.config.errorLog && config.logLevel === this.config.logLevel) {
+      return undefined
     }
-    await this.#rebind(previous.bind, config.bind)
+    return new ErrorLog({ path: config.errorLog, level: config.logLevel as LogLevel })
   }
 
-  /** Binds addresses new in the config and closes the ones it dropped. */
-  async #rebind(before: readonly string[], after: readonly string[]): Promise<void> {
-    if (before.join('\n') === after.join('\n')) return
+  /**
+   * The listeners for a reloaded `bind`: the open ones it still names, and the new addresses
+   * bound. All or nothing: when one cannot be bound, the ones just bound are closed again and
+   * the error thrown. Under socket activation, systemd's sockets stay.
+   */
+  async #listenersFor(binds: readonly string[]): Promise<Listener[]> {
     if (this.#activated.length > 0) {
-      this.#log.warning('bind changed, but the sockets come from systemd (LISTEN_FDS): kept')
+      if (binds.join('\n') !== this.config.bind.join('\n')) {
+        this.#log.warning('bind changed, but the sockets come from systemd (LISTEN_FDS): kept')
+      }
+      return this.#listeners
+    }
+    const listeners: Listener[] = []
+    try {
+      for (const bind of binds) {
+        const open = this.#listeners.find(
+          (listener) =>
+            formatBindAddress(listener.address) === bind && !listeners.includes(listener)
+        )
+        listeners.push(open ?? (await this.#bind(bind)))
+      }
+      return listeners
+    } catch (error) {
+      for (const listener of listeners) if (!this.#listeners.includes(listener)) listener.close()
+      throw error
+    }
+  }
+
+  /** Serves `listeners` from now on; the ones dropped close once the reload is done. */
+  #replaceListeners(listeners: Listener[]): void {
+    if (
+      listeners.length === this.#listeners.length &&
+      listeners.every((l, i) => l === this.#listeners[i])
+    )
       return
+    this.#closeDroppedListeners()
+    for (const listener of listeners) {
+      if (this.#listeners.includes(listener)) continue
+      this.#log.info(`Listening at: ${formatAddress(listener.bound)} (${process.pid})`)
     }
-    const kept: Listener[] = []
-    for (const bind of after) {
-      const index = before.indexOf(bind)
-      kept.push(index >= 0 ? this.#listeners[index]! : await this.#bind(bind))
+    this.#listenersBeforeReload = this.#listeners
+    this.#listeners = listeners
+  }
+
+  /** The reload is done: the listeners it dropped close. */
+  #closeDroppedListeners(): void {
+    const before = this.#listenersBeforeReload
+    this.#listenersBeforeReload = undefined
+    for (const listener of before ?? []) {
+      if (this.#listeners.includes(listener)) continue
+      listener.close()
+      this.#log.info(`Stopped listening at: ${formatAddress(listener.bound)}`)
     }
-    for (const listener of this.#listeners) if (!kept.includes(listener)) listener.close()
-    this.#listeners = kept
+  }
+
+  /** An aborted reload serves the listeners it found, and closes the ones it bound. */
+  #restoreListeners(): void {
+    const before = this.#listenersBeforeReload
+    if (!before) return
+    this.#listenersBeforeReload = undefined
+    for (const listener of this.#listeners) if (!before.includes(listener)) listener.close()
+    this.#listeners = before
   }
 
   // ---- worker events ----
@@ -325,6 +403,7 @@ export class Arbiter {
       this.config = this.#configBeforeReload
       this.#numWorkers = this.config.workers
     }
+    this.#restoreListeners()
     for (const worker of this.#workers.values()) {
       if (worker.generation > this.#generation) this.#drainWorker(worker, 'SIGKILL')
       else if (worker.retiredByReload && worker.state === 'retiring') {
@@ -527,8 +606,8 @@ export class Arbiter {
 
   // ---- stopping ----
 
-  #halt(reason: string, exitCode: number): void {
-    this.#log.critical(`${reason}`)
+  #halt(reason: string, exitCode: number, error?: unknown): void {
+    this.#log.critical(reason, error)
     this.#log.info(`Shutting down: exit code ${exitCode}`)
     this.#exitCode = exitCode
     this.#stop(false)
@@ -568,7 +647,9 @@ export class Arbiter {
 
   #closeListeners(): void {
     for (const listener of this.#listeners) listener.close()
+    for (const listener of this.#listenersBeforeReload ?? []) listener.close()
     this.#listeners = []
+    this.#listenersBeforeReload = undefined
   }
 }
 
@@ -600,6 +681,24 @@ function workerEntry(): { path: string; execArgv: string[] } {
     path,
     execArgv:
       fromSource && !inherited.includes('tsx') ? [...inherited, '--import', 'tsx'] : inherited,
+  }
+}
+
+/**
+ * The log files must open before the master logs to one or a worker boots: otherwise a
+ * one-line error names the setting (a worker would die of it with a stack trace, as Gunicorn's
+ * master checks them first). Opening creates them, as the logs would.
+ */
+function checkLogFiles(config: Config): void {
+  const files = { '--error-logfile': config.errorLog, '--access-logfile': config.accessLog }
+  for (const [flag, path] of Object.entries(files)) {
+    if (!path || path === '-') continue
+    try {
+      closeSync(openSync(path, 'a'))
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? messageOf(error)
+      throw new ConfigError(`${flag}: cannot open ${JSON.stringify(path)} for append (${code})`)
+    }
   }
 }
 

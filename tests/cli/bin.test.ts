@@ -134,6 +134,19 @@ test('an invalid value exits 1 with one line naming the setting, the value and t
   )
 })
 
+test('a log file that cannot be opened exits 1 with one line naming the setting and the path', async (t) => {
+  const dir = directoryWith(t)
+  for (const flag of ['--error-logfile', '--access-logfile']) {
+    const path = join(dir, 'missing', 'tsgi.log')
+    const run = await tsgi(t, [flag, path, '-b', '127.0.0.1:0', 'loader-hello.ts'])
+    assert.deepEqual(run, {
+      code: 1,
+      stdout: '',
+      stderr: `tsgi: error: ${flag}: cannot open ${JSON.stringify(path)} for append (ENOENT)\n`,
+    })
+  }
+})
+
 test('--print-config prints every effective value with its source, and exits 0', async (t) => {
   const dir = directoryWith(t, { 'tsgi.config.json': '{ "timeout": 60 }' })
   const run = await tsgi(t, ['--print-config', '-b', '[::1]:9000'], {

@@ -182,10 +182,15 @@ export interface Response {
   headers: Record<string, string | string[] | undefined>
 }
 
-/** One GET (or other) request, bounded in time. */
+/** One GET (or other) request, bounded in time; over a Unix socket with `socketPath`. */
 export function get(
   url: string,
-  options: { agent?: Agent; method?: string; headers?: Record<string, string> } = {}
+  options: {
+    agent?: Agent
+    method?: string
+    headers?: Record<string, string>
+    socketPath?: string
+  } = {}
 ): Promise<Response> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -194,6 +199,7 @@ export function get(
         agent: options.agent,
         method: options.method ?? 'GET',
         headers: options.headers,
+        socketPath: options.socketPath,
         timeout: 10_000,
       },
       (res) => {

@@ -3,7 +3,6 @@
 // tests/fixtures/bin/socket-activate.py, which starts tsgi as systemd does.
 import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -17,19 +16,9 @@ const SOCKET_ACTIVATE = fileURLToPath(
   new URL('../fixtures/bin/socket-activate.py', import.meta.url)
 )
 
-/** One GET over a Unix socket; the body. */
-function getUnix(socketPath: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: '/', timeout: 10_000 }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (d: string) => (body += d))
-      res.on('end', () => resolve(body))
-    })
-    req.on('timeout', () => req.destroy(new Error('request timed out')))
-    req.on('error', reject)
-    req.end()
-  })
+/** The body of a GET over a Unix socket. */
+async function getUnix(socketPath: string): Promise<string> {
+  return (await get('http://localhost/', { socketPath })).body
 }
 
 test('socket activation: the passed sockets are served instead of bind, through HUP', async (t) => {
