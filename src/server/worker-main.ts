@@ -37,6 +37,8 @@ let listenersReceived = 0
 let allListenersReceived!: () => void
 const listenersArrived = new Promise<void>((resolve) => (allListenersReceived = resolve))
 let worker: Worker | undefined
+/** The master asked for a drain before the worker was booted (TTOU, HUP during a boot). */
+let drainWhenBooted = false
 let exiting = false
 
 function send(message: WorkerMessage): void {
@@ -58,7 +60,8 @@ process.on('message', (message: unknown, handle: unknown) => {
     else pendingHandles.push({ index: message.index, handle: handle as object })
     if (++listenersReceived === spec.listeners) allListenersReceived()
   } else if (message.type === 'drain') {
-    worker?.drain(false)
+    if (worker) worker.drain(false)
+    else drainWhenBooted = true
   } else if (message.type === 'shed') {
     worker?.shed(message.limit)
   }
@@ -96,6 +99,9 @@ async function boot(): Promise<Worker> {
 
 try {
   worker = await boot()
+  // Drained before it served: it closes what it is given and exits, rather than serve until
+  // the master kills it for not draining.
+  if (drainWhenBooted) worker.drain(false)
   for (const { index, handle } of pendingHandles) listening.push(worker.listen(index, handle))
   for (const bind of spec.selfBound) listening.push(worker.listenAddress(bind))
   if (spec.listeners === 0) allListenersReceived()

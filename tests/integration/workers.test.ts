@@ -41,6 +41,24 @@ test('TTIN adds a worker and TTOU removes the oldest, never below one', async (t
   assert.equal(res.body, String(second))
 })
 
+test('TTOU while the workers boot drains the oldest: it exits without serving, unkilled', async (t) => {
+  const tsgi = await Tsgi.start(
+    t,
+    ['-w', '2', '--graceful-timeout', '30', '-b', '127.0.0.1:0', `${FIXTURES}slow-boot.mjs`],
+    { SLOW_BOOT_MS: '1500' }
+  )
+  const booting = await tsgi.waitFor(/Booting worker with pid: (\d+)/)
+  await tsgi.waitFor(/Booting worker with pid: (?!${booting[1]})\d+/)
+  tsgi.signal('SIGTTOU')
+  await tsgi.waitFor(/Number of workers: 1/)
+  // Before the fix it served on, ignoring the drain, until --graceful-timeout killed it.
+  await tsgi.waitFor(new RegExp(`Worker exiting \\(pid: ${booting[1]}\\)`))
+  const [ready] = await tsgi.readyWorkers(1)
+  assert.notEqual(String(ready), booting[1])
+  assert.equal((await get(await tsgi.url())).body, String(ready))
+  assert.doesNotMatch(tsgi.output, /did not drain/)
+})
+
 test('a worker killed with SIGKILL under load is replaced and the others keep serving', async (t) => {
   const tsgi = await Tsgi.start(t, ['-w', '2', '-b', '127.0.0.1:0', APP])
   const url = await tsgi.url()
