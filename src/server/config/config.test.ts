@@ -137,7 +137,7 @@ test('an invalid value fails with one line naming the setting, the value and its
   const dir = directoryWith(t, { 'tsgi.config.json': '{ "timeout": "soon" }' })
   assert.equal(
     await failure(resolveIn(dir)),
-    'timeout: "soon" is not a non-negative integer (from tsgi.config.json)'
+    'timeout: "soon" is not a number of seconds from 0 to 2147483 (from tsgi.config.json)'
   )
   const clean = directoryWith(t)
   assert.equal(

@@ -12,6 +12,7 @@ import {
   headerCountLimit,
   intBetween,
   nonNegativeInt,
+  seconds,
   oneOf,
   optionalAppSpec,
   optionalConfigFile,
@@ -240,7 +241,7 @@ export const SETTINGS = [
     meta: 'INT',
     type: 'integer',
     default: 30,
-    validate: nonNegativeInt,
+    validate: seconds,
     doc: `
       Kill and replace a worker silent for this many seconds; 0 disables.
 
@@ -256,7 +257,7 @@ export const SETTINGS = [
     meta: 'INT',
     type: 'integer',
     default: 30,
-    validate: nonNegativeInt,
+    validate: seconds,
     doc: `
       Seconds a stopping worker has to finish its requests before it is killed.
 
@@ -269,7 +270,7 @@ export const SETTINGS = [
     meta: 'INT',
     type: 'integer',
     default: 5,
-    validate: nonNegativeInt,
+    validate: seconds,
     doc: `
       Seconds to wait for the next request on a keep-alive connection; 0 disables keep-alive.
 
@@ -399,8 +400,9 @@ export const SETTINGS = [
     doc: `
       Check the configuration and the app, then exit.
 
-      Reads every setting and loads the app as a worker would, without binding or starting
-      anything; exits 0 when all is well, or 1 with a message saying what is wrong.`,
+      Reads every setting, opens the log files (creating them, as serving would) and loads
+      the app as a worker would, without binding or starting anything; exits 0 when all is
+      well, or 1 with a message saying what is wrong.`,
   }),
   setting({
     name: 'printConfig',

@@ -15,6 +15,8 @@ import {
   headerCountLimit,
   intBetween,
   nonNegativeInt,
+  seconds,
+  MAX_SECONDS,
   oneOf,
   optionalAppSpec,
   optionalConfigFile,
@@ -93,9 +95,28 @@ test('nonNegativeInt takes whole numbers from 0', () => {
     'is not a non-negative integer'
   )
   assert.equal(
-    messageFor('timeout', '-5'),
-    '--timeout: "-5" is not a non-negative integer (from the command line)'
+    messageFor('maxRequests', '-5', '--max-requests'),
+    '--max-requests: "-5" is not a non-negative integer (from the command line)'
   )
+})
+
+test('seconds go from 0 to the longest delay a Node timer keeps', () => {
+  accepts(seconds, [
+    [0, 0],
+    ['30', 30],
+    [MAX_SECONDS, 2147483],
+  ])
+  rejects(
+    seconds,
+    [-1, MAX_SECONDS + 1, '3000000', 'never', 2.5],
+    'is not a number of seconds from 0 to 2147483'
+  )
+  for (const name of ['timeout', 'gracefulTimeout', 'keepAlive'] as const) {
+    assert.match(
+      messageFor(name, '3000000'),
+      /"3000000" is not a number of seconds from 0 to 2147483/
+    )
+  }
 })
 
 test('intBetween takes whole numbers in its range, both ends included', () => {

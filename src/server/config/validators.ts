@@ -43,6 +43,21 @@ export const nonNegativeInt: Validator<number> = (value) => {
   return number
 }
 
+/**
+ * The longest delay a Node timer keeps (2^31 - 1 ms, about 24.8 days): a longer one fires at
+ * once, which would turn a long timeout into none.
+ */
+export const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000)
+
+/** A number of seconds from 0 (usually "off") to what a Node timer can wait. */
+export const seconds: Validator<number> = (value) => {
+  const number = toInteger(value)
+  if (number === undefined || number < 0 || number > MAX_SECONDS) {
+    throw new InvalidValue(`is not a number of seconds from 0 to ${MAX_SECONDS}`)
+  }
+  return number
+}
+
 /** An integer from `min` to `max`, both included. */
 export function intBetween(min: number, max: number): Validator<number> {
   return (value) => {
