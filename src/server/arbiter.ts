@@ -6,7 +6,6 @@
  * @module
  */
 import { fork, type ChildProcess } from 'node:child_process'
-import { closeSync, openSync } from 'node:fs'
 import type { Cluster } from 'node:cluster'
 import { fileURLToPath } from 'node:url'
 import type { Config } from './config/config.ts'
@@ -14,9 +13,10 @@ import { ConfigError, EXIT } from './errors.ts'
 import { heartbeatIntervalMs } from './heartbeat.ts'
 import { holdLimits } from './rebalance.ts'
 import { isWorkerMessage, type WorkerMessage } from './ipc.ts'
+import { checkLogFiles } from './logging/check-files.ts'
 import { ErrorLog, type LogLevel } from './logging/error-log.ts'
 import { Pidfile } from './pidfile.ts'
-import { SignalQueue, type MasterSignal } from './signals.ts'
+import { SignalQueue, STOP_SIGNALS, type MasterSignal } from './signals.ts'
 import { takeListenFds } from './systemd.ts'
 import { formatBindAddress, parseBindAddress as parseAddress } from './config/address.ts'
 import { bindListener, formatAddress, hasReusePort, type Listener } from './sock.ts'
@@ -27,6 +27,14 @@ import { version } from './version.ts'
 export interface ArbiterOptions {
   /** Re-reads every configuration source (file, TSGI_CMD_ARGS, argv), for HUP. */
   reloadConfig: () => Promise<Config>
+}
+
+/** What a reload opened before it changed anything (#prepareReload). */
+interface PreparedReload {
+  /** A new error log, when the config changed it. */
+  log: ErrorLog | undefined
+  listeners: Listener[]
+  pidfile: Pidfile | undefined
 }
 
 type WorkerEvent =
@@ -136,7 +144,7 @@ export class Arbiter {
   /**
    * Binds one address, trying again a second later while it is in use, up to 5 times as
    * Gunicorn does: the server being replaced (a restart, a deploy) often still holds it.
-   * A stop signal wakes the sleep, and the next failed try ends the waiting.
+   * A stop signal ends the wait, and the next failed try ends the retries.
    */
   async #bind(bind: string): Promise<Listener> {
     for (let attempt = 1; ; attempt++) {
@@ -147,13 +155,30 @@ export class Arbiter {
         if (!inUse || attempt === BIND_ATTEMPTS || this.#stopSignalled()) throw error
         this.#log.error(`Connection in use: ${bind}`)
         this.#log.error('Retrying in 1 second.')
-        await this.#sleep(BIND_RETRY_MS)
+        await this.#pauseUnlessStopped(BIND_RETRY_MS)
       }
     }
   }
 
   #stopSignalled(): boolean {
-    return this.#signals.holds('SIGTERM', 'SIGINT', 'SIGQUIT')
+    return this.#signals.holds(...STOP_SIGNALS)
+  }
+
+  /**
+   * Waits `ms` whatever else arrives (other signals, worker events: they wait for the loop),
+   * unless a stop signal does.
+   */
+  async #pauseUnlessStopped(ms: number): Promise<void> {
+    const until = Date.now() + ms
+    while (!this.#stopSignalled() && Date.now() < until) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, until - Date.now())
+        this.#wake = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    }
   }
 
   #checkBalance(): void {
@@ -231,27 +256,28 @@ export class Arbiter {
    */
   async #reload(): Promise<void> {
     let config: Config
-    let log: ErrorLog | undefined
-    let listeners: Listener[]
+    let prepared: PreparedReload
     try {
       config = await this.#options.reloadConfig()
-      checkLogFiles(config)
-      log = this.#errorLogFor(config)
-      listeners = await this.#listenersFor(config.bind)
+      prepared = await this.#prepareReload(config)
     } catch (error) {
-      await log?.close()
       this.#log.error(`Reload failed, keeping the running configuration: ${messageOf(error)}`)
       return
     }
     this.#configBeforeReload = this.config
     this.config = config
     this.#numWorkers = config.workers
-    if (log) {
+    process.title = `tsgi: master [${this.#name}]`
+    if (prepared.log) {
       const old = this.#log
-      this.#log = log
+      this.#log = prepared.log
       await old.close()
     }
-    this.#replaceListeners(listeners)
+    if (prepared.pidfile !== this.#pidfile) {
+      this.#pidfile?.unlink()
+      this.#pidfile = prepared.pidfile
+    }
+    this.#replaceListeners(prepared.listeners)
     this.#generation++
     for (const worker of this.#workers.values()) {
       if (!worker.active) continue
@@ -259,6 +285,37 @@ export class Arbiter {
       worker.retiredByReload = true
     }
     this.#log.info(`Reloading: starting ${this.#numWorkers} new workers`)
+  }
+
+  /**
+   * What a reloaded config needs that can fail, done before anything changes, so that a
+   * reload is all or nothing: its log files open, its new addresses bound, its new pid file
+   * written. On a failure, what was opened is closed again and the error thrown.
+   */
+  async #prepareReload(config: Config): Promise<PreparedReload> {
+    checkLogFiles(config)
+    const log = this.#errorLogFor(config)
+    try {
+      const listeners = await this.#listenersFor(config.bind)
+      try {
+        return { log, listeners, pidfile: this.#pidfileFor(config) }
+      } catch (error) {
+        for (const listener of listeners) if (!this.#listeners.includes(listener)) listener.close()
+        throw error
+      }
+    } catch (error) {
+      await log?.close()
+      throw error
+    }
+  }
+
+  /** The pid file a reloaded config names: the running one, or a new one, written now. */
+  #pidfileFor(config: Config): Pidfile | undefined {
+    if (config.pidfile === this.config.pidfile) return this.#pidfile
+    if (!config.pidfile) return undefined
+    const pidfile = new Pidfile(config.pidfile)
+    pidfile.create()
+    return pidfile
   }
 
   /**
@@ -302,11 +359,8 @@ export class Arbiter {
 
   /** Serves `listeners` from now on; the ones dropped close once the reload is done. */
   #replaceListeners(listeners: Listener[]): void {
-    if (
-      listeners.length === this.#listeners.length &&
-      listeners.every((l, i) => l === this.#listeners[i])
-    )
-      return
+    const current = this.#listeners
+    if (listeners.length === current.length && listeners.every((l, i) => l === current[i])) return
     this.#closeDroppedListeners()
     for (const listener of listeners) {
       if (this.#listeners.includes(listener)) continue
@@ -402,6 +456,8 @@ export class Arbiter {
     if (this.#configBeforeReload) {
       this.config = this.#configBeforeReload
       this.#numWorkers = this.config.workers
+      process.title = `tsgi: master [${this.#name}]`
+      this.#restorePidfile()
     }
     this.#restoreListeners()
     for (const worker of this.#workers.values()) {
@@ -410,6 +466,19 @@ export class Arbiter {
         worker.state = 'ready'
         worker.retiredByReload = false
       }
+    }
+  }
+
+  /** An aborted reload that had moved the pid file writes it where the old config says. */
+  #restorePidfile(): void {
+    const path = this.config.pidfile ?? undefined
+    if (this.#pidfile?.path === path) return
+    this.#pidfile?.unlink()
+    this.#pidfile = path === undefined ? undefined : new Pidfile(path)
+    try {
+      this.#pidfile?.create()
+    } catch (error) {
+      this.#log.error(messageOf(error))
     }
   }
 
@@ -628,11 +697,7 @@ export class Arbiter {
     while (this.#workers.size > 0 && Date.now() < deadline) {
       await this.#sleep(this.#tickMs)
       this.#handleEvents()
-      if (this.#graceful && this.#signals.shift() !== undefined) {
-        // A second signal during a graceful stop turns it into a quick one, as in Gunicorn.
-        this.#graceful = false
-        for (const worker of this.#workers.values()) worker.signal('SIGQUIT')
-      }
+      this.#handleSignalsWhileStopping()
     }
     for (const worker of this.#workers.values()) this.#kill(worker)
     while (this.#workers.size > 0) {
@@ -643,6 +708,22 @@ export class Arbiter {
     this.#pidfile?.unlink()
     this.#log.info('Shutting down: Master')
     await this.#log.close()
+  }
+
+  /**
+   * While the workers stop: a second TERM, INT or QUIT turns a graceful stop into a quick one;
+   * USR1 still reopens the logs (logrotate does not know the server is stopping); the others
+   * have nothing left to act on.
+   */
+  #handleSignalsWhileStopping(): void {
+    for (let signal = this.#signals.shift(); signal; signal = this.#signals.shift()) {
+      if (signal === 'SIGUSR1') this.#reopenLogs()
+      else if (STOP_SIGNALS.includes(signal) && this.#graceful) {
+        this.#log.info(`Handling signal: ${signal.slice(3).toLowerCase()}: stopping at once`)
+        this.#graceful = false
+        for (const worker of this.#workers.values()) worker.signal('SIGQUIT')
+      } else this.#log.info(`Ignoring signal while stopping: ${signal.slice(3).toLowerCase()}`)
+    }
   }
 
   #closeListeners(): void {
@@ -681,24 +762,6 @@ function workerEntry(): { path: string; execArgv: string[] } {
     path,
     execArgv:
       fromSource && !inherited.includes('tsx') ? [...inherited, '--import', 'tsx'] : inherited,
-  }
-}
-
-/**
- * The log files must open before the master logs to one or a worker boots: otherwise a
- * one-line error names the setting (a worker would die of it with a stack trace, as Gunicorn's
- * master checks them first). Opening creates them, as the logs would.
- */
-function checkLogFiles(config: Config): void {
-  const files = { '--error-logfile': config.errorLog, '--access-logfile': config.accessLog }
-  for (const [flag, path] of Object.entries(files)) {
-    if (!path || path === '-') continue
-    try {
-      closeSync(openSync(path, 'a'))
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? messageOf(error)
-      throw new ConfigError(`${flag}: cannot open ${JSON.stringify(path)} for append (${code})`)
-    }
   }
 }
 

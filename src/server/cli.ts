@@ -9,6 +9,7 @@ import { COMMAND_LINE, parseCommandLine } from './config/command-line.ts'
 import { resolveConfig, type Config, type ResolveOptions } from './config/config.ts'
 import { helpText, printConfigText, USAGE } from './config/describe.ts'
 import { AppImportError, ConfigError, EXIT, HaltServer, UsageError } from './errors.ts'
+import { checkLogFiles } from './logging/check-files.ts'
 import { version } from './version.ts'
 
 /** What the CLI touches outside itself; tests pass their own. */
@@ -78,6 +79,7 @@ function requireApp(config: Config): string {
 /** --check-config: load the app as a worker would; 0 when it loads, 1 when not (Gunicorn's). */
 async function checkApp(app: string, config: Config, context: CliContext): Promise<number> {
   context.chdir(config.chdir)
+  checkLogFiles(config)
   try {
     // Imported here only: the app loader pulls in every interface, which a serving master never
     // needs (workers load the app), and the master's memory is counted on every deployment.

@@ -4,7 +4,7 @@
  * only if it still holds our pid.
  * @module
  */
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs'
+import { readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join, basename } from 'node:path'
 
 export class Pidfile {
@@ -22,8 +22,14 @@ export class Pidfile {
     }
     // Write then rename, so a reader never sees a half-written file.
     const temp = join(dirname(this.path), `.${basename(this.path)}.${pid}.tmp`)
-    writeFileSync(temp, `${pid}\n`)
-    renameSync(temp, this.path)
+    try {
+      writeFileSync(temp, `${pid}\n`)
+      renameSync(temp, this.path)
+    } catch (error) {
+      rmSync(temp, { force: true })
+      const code = (error as NodeJS.ErrnoException).code ?? String(error)
+      throw new Error(`--pid: cannot write ${JSON.stringify(this.path)} (${code})`)
+    }
   }
 
   /** The pid in the file if that process is alive, else undefined. */

@@ -19,6 +19,9 @@ export const MASTER_SIGNALS = [
 
 export type MasterSignal = (typeof MASTER_SIGNALS)[number]
 
+/** The signals that stop the master: TERM gracefully, INT and QUIT at once. */
+export const STOP_SIGNALS: readonly MasterSignal[] = ['SIGTERM', 'SIGINT', 'SIGQUIT']
+
 /** How many signals may wait before more are dropped (Gunicorn keeps 5). */
 const QUEUE_LIMIT = 5
 

@@ -144,6 +144,9 @@ test('a log file that cannot be opened exits 1 with one line naming the setting 
       stdout: '',
       stderr: `tsgi: error: ${flag}: cannot open ${JSON.stringify(path)} for append (ENOENT)\n`,
     })
+    const check = await tsgi(t, ['--check-config', flag, path, 'loader-hello.ts'])
+    assert.equal(check.code, 1, '--check-config finds it too')
+    assert.match(check.stderr, /cannot open .* for append \(ENOENT\)/)
   }
 })
 

@@ -1,6 +1,6 @@
 // Starting and stopping: boot failures, graceful TERM, quick INT, master death, pid file.
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -47,6 +47,20 @@ test('a port freed while the master retries is bound and served', async (t) => {
   assert.equal((await get(url)).status, 200)
 })
 
+test('other signals during the bind retries do not shorten the second between tries', async (t) => {
+  const { port, release } = await holdPort(t)
+  const tsgi = await Tsgi.start(t, ['-w', '1', '-b', `127.0.0.1:${port}`, APP])
+  await tsgi.waitFor(/Retrying in 1 second\./)
+  const mark = tsgi.lines.length
+  const retryAt = tsgi.lines[mark - 1]!.at
+  for (let i = 0; i < 3; i++) tsgi.signal('SIGUSR1')
+  await tsgi.waitFor(/Connection in use/, 5000, mark)
+  const nextTryAt = tsgi.lines.slice(mark).find((line) => /Connection in use/.test(line.text))!.at
+  assert.ok(nextTryAt - retryAt >= 900, `tried again after ${nextTryAt - retryAt} ms`)
+  release()
+  await tsgi.readyWorkers(1)
+})
+
 test('TERM while the master retries a port in use stops it at once', async (t) => {
   const { port } = await holdPort(t)
   const tsgi = await Tsgi.start(t, ['-b', `127.0.0.1:${port}`, APP])
@@ -71,6 +85,23 @@ test('TERM lets an in-flight slow request complete, then exits 0', async (t) => 
   const { code } = await tsgi.exited
   assert.equal(code, 0)
   assert.match(tsgi.output, /Shutting down: Master/)
+})
+
+test('USR1 or HUP during a graceful stop does not cut the requests in flight', async (t) => {
+  const tsgi = await Tsgi.start(t, ['-w', '1', '-b', '127.0.0.1:0', APP])
+  const url = await tsgi.url()
+  const [worker] = await tsgi.readyWorkers(1)
+  const slow = get(`${url}/slow?1500`)
+  await tsgi.waitFor(/slow request started/)
+  tsgi.signal('SIGTERM')
+  await tsgi.waitFor(/Handling signal: term/)
+  tsgi.signal('SIGUSR1')
+  tsgi.signal('SIGHUP')
+  await tsgi.waitFor(/Ignoring signal while stopping: hup/)
+  const res = await slow
+  assert.equal(res.status, 200)
+  assert.equal(res.body, String(worker))
+  assert.equal((await tsgi.exited).code, 0)
 })
 
 test('INT stops at once and exits 0', async (t) => {
@@ -103,4 +134,22 @@ test('the pid file holds the master pid while it runs and is removed on exit', a
   tsgi.signal('SIGTERM')
   await tsgi.exited
   assert.equal(existsSync(pidfile), false)
+})
+
+test('a pid file that cannot be written stops the master with one line naming --pid', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsgi-pid-bad-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  for (const [pidfile, code] of [
+    [join(dir, 'missing', 'tsgi.pid'), 'ENOENT'],
+    [dir, 'EISDIR'],
+  ] as const) {
+    const tsgi = await Tsgi.start(t, ['-p', pidfile, '-b', '127.0.0.1:0', APP])
+    assert.equal((await tsgi.exited).code, 1)
+    assert.match(
+      tsgi.output,
+      new RegExp(`\\[ERROR\\] Error: --pid: cannot write "${pidfile}" \\(${code}\\)$`, 'm')
+    )
+    assert.doesNotMatch(tsgi.output, /Booting worker/)
+  }
+  assert.deepEqual(readdirSync(dir), [], 'no temporary file is left behind')
 })

@@ -1,7 +1,7 @@
 // Replacing workers without failing a request: HUP reload, max-requests recycling, a reload
 // whose new app fails to load, and reloads that change the addresses served.
 import assert from 'node:assert/strict'
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
@@ -226,4 +226,26 @@ test('HUP with an error log that cannot be opened keeps the running configuratio
   tsgi.signal('SIGTERM')
   assert.equal((await tsgi.exited).code, 0)
   assert.doesNotMatch(outputSince(tsgi, mark), /Booting worker/)
+})
+
+test('HUP moves the pid file and renames the master as the config now says', async (t) => {
+  const dir = tempDir(t, 'tsgi-hup-pid-')
+  const [before, after] = [join(dir, 'before.pid'), join(dir, 'after.pid')]
+  const config = join(dir, 'tsgi.config.json')
+  writeFileSync(config, JSON.stringify({ workers: 1, pidfile: before, procName: 'alpha' }))
+  const tsgi = await Tsgi.start(t, ['-c', config, '-b', '127.0.0.1:0', APP])
+  await tsgi.readyWorkers(1)
+  assert.equal(readFileSync(before, 'utf8').trim(), String(tsgi.pid))
+  assert.match(readFileSync(`/proc/${tsgi.pid}/cmdline`, 'utf8'), /tsgi: master \[alpha\]/)
+
+  writeFileSync(config, JSON.stringify({ workers: 1, pidfile: after, procName: 'beta' }))
+  const mark = tsgi.lines.length
+  tsgi.signal('SIGHUP')
+  await tsgi.readyWorkers(1, mark)
+  assert.equal(readFileSync(after, 'utf8').trim(), String(tsgi.pid))
+  assert.equal(existsSync(before), false, 'the old pid file is removed')
+  assert.match(readFileSync(`/proc/${tsgi.pid}/cmdline`, 'utf8'), /tsgi: master \[beta\]/)
+  tsgi.signal('SIGTERM')
+  assert.equal((await tsgi.exited).code, 0)
+  assert.equal(existsSync(after), false)
 })
