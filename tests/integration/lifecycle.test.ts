@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import { holdPort } from '../helpers/ports.ts'
 import { withTimeout } from '../helpers/wait.ts'
 import { FIXTURES, get, Tsgi, waitForExit } from './harness.ts'
@@ -71,13 +71,19 @@ test('TERM while the master retries a port in use stops it at once', async (t) =
   assert.equal(tsgi.output.match(/Retrying in 1 second/g)?.length, 1, 'no retry after TERM')
 })
 
-test('TERM lets an in-flight slow request complete, then exits 0', async (t) => {
+/** One worker with a slow request in flight, and TERM sent to the master. */
+async function termDuringSlowRequest(t: TestContext) {
   const tsgi = await Tsgi.start(t, ['-w', '1', '-b', '127.0.0.1:0', APP])
   const url = await tsgi.url()
   const [worker] = await tsgi.readyWorkers(1)
   const slow = get(`${url}/slow?1500`)
   await tsgi.waitFor(/slow request started/)
   tsgi.signal('SIGTERM')
+  return { tsgi, worker, slow }
+}
+
+test('TERM lets an in-flight slow request complete, then exits 0', async (t) => {
+  const { tsgi, worker, slow } = await termDuringSlowRequest(t)
   const res = await slow
   assert.equal(res.status, 200)
   assert.equal(res.body, String(worker))
@@ -88,12 +94,7 @@ test('TERM lets an in-flight slow request complete, then exits 0', async (t) => 
 })
 
 test('USR1 or HUP during a graceful stop does not cut the requests in flight', async (t) => {
-  const tsgi = await Tsgi.start(t, ['-w', '1', '-b', '127.0.0.1:0', APP])
-  const url = await tsgi.url()
-  const [worker] = await tsgi.readyWorkers(1)
-  const slow = get(`${url}/slow?1500`)
-  await tsgi.waitFor(/slow request started/)
-  tsgi.signal('SIGTERM')
+  const { tsgi, worker, slow } = await termDuringSlowRequest(t)
   await tsgi.waitFor(/Handling signal: term/)
   tsgi.signal('SIGUSR1')
   tsgi.signal('SIGHUP')
