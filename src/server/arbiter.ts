@@ -17,9 +17,9 @@ import { checkLogFiles } from './logging/check-files.ts'
 import { ErrorLog, type LogLevel } from './logging/error-log.ts'
 import { Pidfile } from './pidfile.ts'
 import { SignalQueue, STOP_SIGNALS, type MasterSignal } from './signals.ts'
-import { takeListenFds } from './systemd.ts'
-import { formatBindAddress, parseBindAddress as parseAddress } from './config/address.ts'
-import { bindListener, formatAddress, hasReusePort, type Listener } from './sock.ts'
+import { parseBindAddress as parseAddress } from './config/address.ts'
+import { bindListener, hasReusePort, type Listener } from './sock.ts'
+import { ListenerSet } from './listener-set.ts'
 import { WorkerHandle } from './worker-handle.ts'
 import type { WorkerSpec } from './worker-main.ts'
 import { version } from './version.ts'
@@ -50,14 +50,10 @@ export class Arbiter {
   config: Config
   readonly #options: ArbiterOptions
   #log: ErrorLog
-  #listeners: Listener[] = []
-  /** The sockets systemd passed (socket activation), served instead of `bind`. */
-  #activated: string[] = []
-  /**
-   * The listeners before a reload that changed `bind`, open until the reload is done: an
-   * aborted reload goes back to them (the old workers never stopped serving them).
-   */
-  #listenersBeforeReload: Listener[] | undefined
+  readonly #listeners = new ListenerSet(
+    (bind) => this.#bind(bind),
+    () => this.#log
+  )
   #pidfile: Pidfile | undefined
   readonly #workers = new Map<number, WorkerHandle>()
   readonly #events: WorkerEvent[] = []
@@ -95,7 +91,7 @@ export class Arbiter {
       await this.#start()
     } catch (error) {
       this.#log.error(`Error: ${error instanceof Error ? error.message : String(error)}`)
-      this.#closeListeners()
+      this.#listeners.closeAll()
       await this.#log.close()
       return (error as { exitCode?: number }).exitCode ?? EXIT.CONFIG_ERROR
     }
@@ -118,7 +114,7 @@ export class Arbiter {
       this.#murderWorkers()
       this.#manageWorkers()
       this.#rebalanceConnections()
-      if (this.#listenersBeforeReload && !this.#reloading) this.#closeDroppedListeners()
+      if (this.#listeners.reloading && !this.#reloading) this.#listeners.finishReload()
     }
   }
 
@@ -127,12 +123,7 @@ export class Arbiter {
     this.#log.info(`Starting tsgi ${version}`)
     this.#signals.install()
     this.#checkBalance()
-    this.#activated = takeListenFds()
-    const binds = this.#activated.length > 0 ? this.#activated : this.config.bind
-    for (const bind of binds) this.#listeners.push(await this.#bind(bind))
-    for (const listener of this.#listeners) {
-      this.#log.info(`Listening at: ${formatAddress(listener.bound)} (${process.pid})`)
-    }
+    await this.#listeners.open(this.config.bind)
     if (this.config.pidfile) {
       this.#pidfile = new Pidfile(this.config.pidfile)
       this.#pidfile.create()
@@ -252,7 +243,8 @@ export class Arbiter {
 
   /**
    * HUP: re-read the configuration, start a new generation of workers, and retire the old
-   * ones as the new ones report ready. A configuration that fails to load changes nothing.
+   * ones as the new ones report ready. A reload that cannot be prepared (the config, its log
+   * files, its addresses, its pid file) changes nothing.
    */
   async #reload(): Promise<void> {
     let config: Config
@@ -277,7 +269,7 @@ export class Arbiter {
       this.#pidfile?.unlink()
       this.#pidfile = prepared.pidfile
     }
-    this.#replaceListeners(prepared.listeners)
+    this.#listeners.replace(prepared.listeners)
     this.#generation++
     for (const worker of this.#workers.values()) {
       if (!worker.active) continue
@@ -296,11 +288,11 @@ export class Arbiter {
     checkLogFiles(config)
     const log = this.#errorLogFor(config)
     try {
-      const listeners = await this.#listenersFor(config.bind)
+      const listeners = await this.#listeners.prepare(config.bind, this.config.bind)
       try {
         return { log, listeners, pidfile: this.#pidfileFor(config) }
       } catch (error) {
-        for (const listener of listeners) if (!this.#listeners.includes(listener)) listener.close()
+        this.#listeners.discard(listeners)
         throw error
       }
     } catch (error) {
@@ -327,67 +319,6 @@ export class Arbiter {
       return undefined
     }
     return new ErrorLog({ path: config.errorLog, level: config.logLevel as LogLevel })
-  }
-
-  /**
-   * The listeners for a reloaded `bind`: the open ones it still names, and the new addresses
-   * bound. All or nothing: when one cannot be bound, the ones just bound are closed again and
-   * the error thrown. Under socket activation, systemd's sockets stay.
-   */
-  async #listenersFor(binds: readonly string[]): Promise<Listener[]> {
-    if (this.#activated.length > 0) {
-      if (binds.join('\n') !== this.config.bind.join('\n')) {
-        this.#log.warning('bind changed, but the sockets come from systemd (LISTEN_FDS): kept')
-      }
-      return this.#listeners
-    }
-    const listeners: Listener[] = []
-    try {
-      for (const bind of binds) {
-        const open = this.#listeners.find(
-          (listener) =>
-            formatBindAddress(listener.address) === bind && !listeners.includes(listener)
-        )
-        listeners.push(open ?? (await this.#bind(bind)))
-      }
-      return listeners
-    } catch (error) {
-      for (const listener of listeners) if (!this.#listeners.includes(listener)) listener.close()
-      throw error
-    }
-  }
-
-  /** Serves `listeners` from now on; the ones dropped close once the reload is done. */
-  #replaceListeners(listeners: Listener[]): void {
-    const current = this.#listeners
-    if (listeners.length === current.length && listeners.every((l, i) => l === current[i])) return
-    this.#closeDroppedListeners()
-    for (const listener of listeners) {
-      if (this.#listeners.includes(listener)) continue
-      this.#log.info(`Listening at: ${formatAddress(listener.bound)} (${process.pid})`)
-    }
-    this.#listenersBeforeReload = this.#listeners
-    this.#listeners = listeners
-  }
-
-  /** The reload is done: the listeners it dropped close. */
-  #closeDroppedListeners(): void {
-    const before = this.#listenersBeforeReload
-    this.#listenersBeforeReload = undefined
-    for (const listener of before ?? []) {
-      if (this.#listeners.includes(listener)) continue
-      listener.close()
-      this.#log.info(`Stopped listening at: ${formatAddress(listener.bound)}`)
-    }
-  }
-
-  /** An aborted reload serves the listeners it found, and closes the ones it bound. */
-  #restoreListeners(): void {
-    const before = this.#listenersBeforeReload
-    if (!before) return
-    this.#listenersBeforeReload = undefined
-    for (const listener of this.#listeners) if (!before.includes(listener)) listener.close()
-    this.#listeners = before
   }
 
   // ---- worker events ----
@@ -459,7 +390,7 @@ export class Arbiter {
       process.title = `tsgi: master [${this.#name}]`
       this.#restorePidfile()
     }
-    this.#restoreListeners()
+    this.#listeners.abortReload()
     for (const worker of this.#workers.values()) {
       if (worker.generation > this.#generation) this.#drainWorker(worker, 'SIGKILL')
       else if (worker.retiredByReload && worker.state === 'retiring') {
@@ -624,7 +555,7 @@ export class Arbiter {
     const { path, execArgv } = workerEntry()
     const spec: WorkerSpec = {
       config: this.config,
-      listeners: this.#listeners.filter((listener) => listener.handle).length,
+      listeners: this.#listeners.current.filter((listener) => listener.handle).length,
       selfBound: this.#selfBoundListeners(),
       name: this.#name,
     }
@@ -638,7 +569,7 @@ export class Arbiter {
     child.on('message', (message: unknown) => this.#onChildMessage(worker, message))
     child.once('exit', (code, signal) => this.#queue({ kind: 'exit', worker, code, signal }))
     child.on('error', (error) => this.#log.error(`Worker (pid:${worker.pid}): ${error.message}`))
-    this.#listeners.forEach((_, index) => this.#sendListener(worker, index))
+    this.#listeners.current.forEach((_, index) => this.#sendListener(worker, index))
     this.#log.info(`Booting worker with pid: ${worker.pid}`)
   }
 
@@ -660,7 +591,7 @@ export class Arbiter {
   /** The listeners each worker binds by address (--balance reuseport or roundrobin). */
   #selfBoundListeners(): WorkerSpec['selfBound'] {
     const balance = this.config.balance as 'reuseport' | 'roundrobin'
-    return this.#listeners.flatMap((listener, index) =>
+    return this.#listeners.current.flatMap((listener, index) =>
       !listener.handle && listener.bound.kind === 'tcp'
         ? [{ index, host: listener.bound.host, port: listener.bound.port, balance }]
         : []
@@ -668,9 +599,9 @@ export class Arbiter {
   }
 
   #sendListener(worker: WorkerHandle, index: number): void {
-    const listener = this.#listeners[index]
+    const listener = this.#listeners.current[index]
     if (!listener?.handle) return
-    worker.send({ type: 'listener', index, count: this.#listeners.length }, listener.handle)
+    worker.send({ type: 'listener', index, count: this.#listeners.current.length }, listener.handle)
   }
 
   // ---- stopping ----
@@ -687,7 +618,7 @@ export class Arbiter {
    * --graceful-timeout; then anything left is killed. INT/QUIT: workers quit at once.
    */
   async #shutdown(): Promise<void> {
-    this.#closeListeners()
+    this.#listeners.closeAll()
     const signal = this.#graceful ? 'SIGTERM' : 'SIGQUIT'
     for (const worker of this.#workers.values()) {
       worker.state = 'draining'
@@ -724,13 +655,6 @@ export class Arbiter {
         for (const worker of this.#workers.values()) worker.signal('SIGQUIT')
       } else this.#log.info(`Ignoring signal while stopping: ${signal.slice(3).toLowerCase()}`)
     }
-  }
-
-  #closeListeners(): void {
-    for (const listener of this.#listeners) listener.close()
-    for (const listener of this.#listenersBeforeReload ?? []) listener.close()
-    this.#listeners = []
-    this.#listenersBeforeReload = undefined
   }
 }
 
