@@ -41,6 +41,19 @@ function writerFor(method = 'GET') {
 const code = (name: string) => (error: unknown) => (error as { code?: string }).code === name
 
 describe('startResponse', () => {
+  test('refuses a Content-Length on a 204, and a second one, even of the same value', () => {
+    assert.throws(
+      () => writerFor().writer.startResponse('204 No Content', [['Content-Length', '0']]),
+      code('TSGI_ERR_HEADER_VALUE')
+    )
+    const twice: Array<[string, string]> = [TEXT, ['Content-Length', '2'], ['content-length', '2']]
+    assert.throws(
+      () => writerFor().writer.startResponse('200 OK', twice),
+      code('TSGI_ERR_HEADER_VALUE')
+    )
+    writerFor().writer.startResponse('304 Not Modified', [['Content-Length', '5']])
+  })
+
   test('returns write; headers wait for the first non-empty chunk', async () => {
     const { res, writer } = writerFor()
     const write = writer.startResponse('201 Created', [TEXT, ['X-A', '1']])

@@ -69,6 +69,11 @@ export class ResponseWriter {
     // A copy: the list stays the application's, and Content-Length may be added (spec §3.2).
     const checked = checkedFlatHeaders(headers)
     this.#contentLength = flatContentLength(checked)
+    check(
+      parsed.code !== 204 || this.#contentLength === undefined,
+      'TSGI_ERR_HEADER_VALUE',
+      'Content-Length on a 204 response'
+    )
     this.#status = status
     this.#code = parsed.code
     this.#reason = parsed.reason

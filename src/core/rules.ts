@@ -154,13 +154,10 @@ export function flatContentLength(flat: readonly string[]): number | undefined {
 function withContentLength(length: number | undefined, name: string, value: string) {
   if (!isHeaderName(name, 'content-length')) return length
   check(/^\d{1,15}$/.test(value), 'TSGI_ERR_HEADER_VALUE', `Content-Length: ${value}`)
-  const declared = Number(value)
-  check(
-    length === undefined || length === declared,
-    'TSGI_ERR_HEADER_VALUE',
-    'two Content-Length values'
-  )
-  return declared
+  // At most once (spec §3.2): even a repeated equal value makes clients such as Node's reject
+  // the response (a duplicate Content-Length is a request-smuggling sign).
+  check(length === undefined, 'TSGI_ERR_HEADER_VALUE', 'Content-Length appears twice')
+  return Number(value)
 }
 
 function describe(value: unknown): string {

@@ -66,7 +66,7 @@ export class Worker {
 
   /** Whether connections stay open between requests (the worker class decides). */
   get keepAlive(): boolean {
-    return true
+    return this.context.config.keepAlive > 0
   }
 
   get draining(): boolean {
@@ -146,6 +146,18 @@ export class Worker {
       this.#onRequest(req, res, handler)
     server.on('request', onRequest)
     server.on('checkContinue', onRequest)
+    // Node answers an Expect other than 100-continue with a 417 of its own and keeps the
+    // connection: a worker that keeps none (sync, --keep-alive 0, draining) closes it.
+    server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+      if (this.#draining || !this.keepAlive) closeAfter(res, req.socket as WorkerSocket)
+      res.writeHead(417)
+      res.end()
+    })
+    // CONNECT is a proxy's method: node:http gives it a raw socket, not a request, and with no
+    // listener drops the connection unanswered.
+    server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+      socket.end('HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+    })
     const { upgrade } = handler
     if (upgrade) {
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -178,7 +190,7 @@ export class Worker {
     }
     const status = checkLimits(req, this.#limits)
     if (status !== 0) {
-      this.context.log.debug(`Rejected ${req.method} request with ${status}: over a request limit`)
+      this.context.log.debug(`Rejected ${req.method} request with ${status}`)
       closeAfter(res, socket)
       rejectRequest(res, status)
       return

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { Agent, request } from 'node:http'
+import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import type { TestContext } from 'node:test'
 
@@ -264,4 +265,18 @@ export async function load(
   clearTimeout(stop)
   agent.destroy()
   return result
+}
+
+/** Sends `raw` on one connection and resolves with all it got back once the server closes it. */
+export function exchangeRaw(url: string, raw: string): Promise<string> {
+  const { hostname, port } = new URL(url)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(raw))
+    let received = ''
+    socket.setEncoding('latin1')
+    socket.on('data', (chunk: string) => (received += chunk))
+    socket.on('close', () => resolve(received))
+    socket.on('error', reject)
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no close from the server')))
+  })
 }

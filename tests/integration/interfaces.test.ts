@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { WebSocket } from 'ws'
 import { checkFrameworkApp } from './framework-checks.ts'
-import { FIXTURES, get, load, Tsgi, waitForExit } from './harness.ts'
+import { exchangeRaw, FIXTURES, get, load, Tsgi, waitForExit } from './harness.ts'
 
 test('a Koa app: routing, JSON, streaming, errors, and the access log', async (t) => {
   const tsgi = await Tsgi.start(t, [
@@ -93,5 +93,37 @@ for (const { kind, fixture, args } of [
     assert.equal(after.status, 200)
     assert.notEqual(Number(after.body), Number(timeout[1]), 'a live worker answers')
     assert.ok(first.length === 2)
+  })
+}
+
+for (const { kind, fixture, args } of [
+  { kind: 'tsgi', fixture: 'prefork.ts', args: [] },
+  { kind: 'fetch', fixture: 'fetch-prefork.ts', args: [] },
+  { kind: 'node', fixture: 'node-prefork.ts', args: ['--interface', 'node'] },
+]) {
+  test(`a ${kind} app never sees CONNECT, HTTP/2.0 or 0.9-style lines: the worker answers`, async (t) => {
+    const tsgi = await Tsgi.start(t, [
+      '-w',
+      '1',
+      '-b',
+      '127.0.0.1:0',
+      ...args,
+      `${FIXTURES}${fixture}`,
+    ])
+    const url = await tsgi.url()
+    await tsgi.readyWorkers(1)
+    for (const [raw, status] of [
+      // node:http drops a CONNECT without a listener, with no answer at all.
+      ['CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', 501],
+      ['GET / HTTP/2.0\r\nHost: x\r\n\r\n', 505],
+      ['GET /\r\n\r\n', 400],
+    ] as const) {
+      const received = await exchangeRaw(url, raw)
+      assert.match(
+        received,
+        new RegExp(`^HTTP/1\\.1 ${status} `),
+        `${kind}: ${JSON.stringify(raw)}`
+      )
+    }
   })
 }

@@ -1,11 +1,10 @@
-// How workers keep connections: --keep-alive-requests closes a keep-alive connection, cleanly,
-// after that many requests; --rebalance spreads the connections already open over the workers;
+// How workers keep connections: --keep-alive 0 and sync workers keep none; --keep-alive-requests
+// closes a keep-alive connection, cleanly, after that many requests; --rebalance spreads the connections already open over the workers;
 // and what a connection buffers before a writer waits.
 import assert from 'node:assert/strict'
 import { Agent, request } from 'node:http'
-import { connect } from 'node:net'
 import { test } from 'node:test'
-import { FIXTURES, get, Tsgi } from './harness.ts'
+import { exchangeRaw, FIXTURES, get, Tsgi } from './harness.ts'
 
 const APP = `${FIXTURES}prefork.ts`
 
@@ -89,19 +88,31 @@ test('--keep-alive-requests 0 keeps a connection open however many requests it c
   assert.ok(served.every((s) => s.connection === 'keep-alive'))
 })
 
-/** Sends `raw` on one connection and resolves with all it got back once the server closes it. */
-function exchangeRaw(url: string, raw: string): Promise<string> {
-  const { hostname, port } = new URL(url)
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.write(raw))
-    let received = ''
-    socket.setEncoding('latin1')
-    socket.on('data', (chunk: string) => (received += chunk))
-    socket.on('close', () => resolve(received))
-    socket.on('error', reject)
-    socket.setTimeout(10_000, () => socket.destroy(new Error('no close from the server')))
-  })
-}
+test('--keep-alive 0 closes every connection after its response', async (t) => {
+  const tsgi = await Tsgi.start(t, ['-w', '1', '--keep-alive', '0', '-b', '127.0.0.1:0', APP])
+  const url = await tsgi.url()
+  await tsgi.readyWorkers(1)
+  // Node reads a keepAliveTimeout of 0 as "no timeout": the connection used to stay open.
+  const received = await exchangeRaw(url, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+  assert.match(received, /^HTTP\/1\.1 200/)
+  assert.match(received, /Connection: close/i)
+})
+
+test("a worker keeping no connection closes it after Node's 417 too", async (t) => {
+  for (const flags of [
+    ['-k', 'sync'],
+    ['--keep-alive', '0'],
+  ]) {
+    const tsgi = await Tsgi.start(t, ['-w', '1', ...flags, '-b', '127.0.0.1:0', APP])
+    const url = await tsgi.url()
+    await tsgi.readyWorkers(1)
+    const expect = 'POST / HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nContent-Length: 5\r\n\r\nhello'
+    const received = await exchangeRaw(url, expect)
+    assert.match(received, /^HTTP\/1\.1 417/, flags.join(' '))
+    assert.match(received, /Connection: close/i, flags.join(' '))
+    await tsgi.kill()
+  }
+})
 
 test('requests pipelined behind the last response are not run, only dropped', async (t) => {
   const tsgi = await Tsgi.start(t, [
