@@ -23,7 +23,7 @@ export const ERROR_CODES = {
   TSGI_ERR_CONTENT_TYPE:
     'Content-Type is required, except on 1xx, 204 and 304, where it is forbidden',
   TSGI_ERR_CONTENT_LENGTH:
-    'the body must not be longer than the Content-Length the application set',
+    'the body must have as many bytes as the Content-Length the application set',
   TSGI_ERR_EXC_INFO: 'excInfo may only be passed while handling an error',
   TSGI_ERR_WRITE_TYPE: 'write() takes one Uint8Array',
   TSGI_ERR_EXC_INFO_RETHROW:

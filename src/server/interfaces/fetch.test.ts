@@ -240,6 +240,23 @@ test('a Host header that would move the path is refused with 400, before the han
   assert.equal(called, false)
 })
 
+test("an absolute-form target names the host, but the scheme stays the connection's", async (t) => {
+  const urls: string[] = []
+  const served = await serve(
+    t,
+    fetchApp((request) => {
+      urls.push(request.url)
+      return new Response('ok')
+    })
+  )
+  for (const target of ['https://other.example:81/p?q', 'HTTP://other.example/p']) {
+    const connection = await RawConnection.open(served.port)
+    connection.socket.write(`GET ${target} HTTP/1.1\r\nHost: h\r\n\r\n`)
+    assert.match(await connection.waitFor('\r\n\r\n'), /^HTTP\/1\.1 200 /)
+  }
+  assert.deepEqual(urls, ['http://other.example:81/p?q', 'http://other.example/p'])
+})
+
 test('100 Continue goes out when the handler reads the body, not before', async (t) => {
   const served = await serve(
     t,

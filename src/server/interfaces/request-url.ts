@@ -21,7 +21,7 @@ const NOT_A_HOST = /^$|[/?#@\\\s]/
 /** `http://host/path?query`, or undefined for a request that has no URL (answer 400). */
 export function requestUrl(req: IncomingMessage, scheme: 'http' | 'https'): string | undefined {
   const target = req.url ?? '/'
-  if (!target.startsWith('/')) return absoluteUrl(target)
+  if (!target.startsWith('/')) return absoluteUrl(target, scheme)
   const host = req.headers.host ?? socketHost(req)
   if (NOT_A_HOST.test(host)) return undefined
   const url = `${scheme}://${host}${target}`
@@ -29,10 +29,14 @@ export function requestUrl(req: IncomingMessage, scheme: 'http' | 'https'): stri
   return parsed(url)
 }
 
-/** `GET http://example.com/a HTTP/1.1`: the target is the URL. `*` (OPTIONS *) has none. */
-function absoluteUrl(target: string): string | undefined {
+/**
+ * `GET http://example.com/a HTTP/1.1`: the target is the URL (its authority, not Host, names
+ * the host: RFC 9112 §3.2.2), but the scheme is the connection's: a client writing `https://`
+ * on a plain connection must not make the request look secure. `*` (OPTIONS *) has no URL.
+ */
+function absoluteUrl(target: string, scheme: 'http' | 'https'): string | undefined {
   if (!/^https?:\/\//i.test(target)) return undefined
-  return parsed(target)
+  return parsed(target.replace(/^https?:/i, `${scheme}:`))
 }
 
 function parsed(url: string): string | undefined {
