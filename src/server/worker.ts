@@ -10,6 +10,7 @@ import { LineErrorStream } from '../core/error-stream.ts'
 import { AcceptGate, type SelfBoundListener } from './accept-gate.ts'
 import type { Config } from './config/config.ts'
 import { checkLimits, maxHeaderSize, rejectRequest, type RequestLimits } from './http/limits.ts'
+import { formStatus } from './http/request-form.ts'
 import type { ExchangeRecord, Serve, ServeHandler } from './interfaces/serve.ts'
 import type { WorkerMessage } from './ipc.ts'
 import type { AccessLog } from './logging/access-log.ts'
@@ -161,7 +162,7 @@ export class Worker {
     const { upgrade } = handler
     if (upgrade) {
       server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-        if (checkLimits(req, this.#limits) === 0) upgrade(req, socket, head)
+        if (this.#refusal(req) === 0) upgrade(req, socket, head)
         else socket.destroy()
       })
     }
@@ -188,7 +189,7 @@ export class Worker {
     ) {
       closeAfter(res, socket)
     }
-    const status = checkLimits(req, this.#limits)
+    const status = this.#refusal(req)
     if (status !== 0) {
       this.context.log.debug(`Rejected ${req.method} request with ${status}`)
       closeAfter(res, socket)
@@ -199,6 +200,11 @@ export class Worker {
     // about 1% of a hello request (callgrind), its table growing and shrinking under load.
     socket[IN_FLIGHT] = res
     void handler.request(req, res)
+  }
+
+  /** The status the worker answers `req` with itself (a limit, the request's form), or 0. */
+  #refusal(req: IncomingMessage): number {
+    return checkLimits(req, this.#limits) || formStatus(req)
   }
 
   /** Counts a request on its connection; true when it is the last --keep-alive-requests allows. */

@@ -101,7 +101,7 @@ for (const { kind, fixture, args } of [
   { kind: 'fetch', fixture: 'fetch-prefork.ts', args: [] },
   { kind: 'node', fixture: 'node-prefork.ts', args: ['--interface', 'node'] },
 ]) {
-  test(`a ${kind} app never sees CONNECT, HTTP/2.0 or 0.9-style lines: the worker answers`, async (t) => {
+  test(`a ${kind} app never sees CONNECT, HTTP/2.0, 0.9-style lines or a bad Host: the worker answers`, async (t) => {
     const tsgi = await Tsgi.start(t, [
       '-w',
       '1',
@@ -117,6 +117,9 @@ for (const { kind, fixture, args } of [
       ['CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', 501],
       ['GET / HTTP/2.0\r\nHost: x\r\n\r\n', 505],
       ['GET /\r\n\r\n', 400],
+      // RFC 9112 §3.2: a Host with an invalid value MUST get a 400.
+      ['GET / HTTP/1.1\r\nHost: h:abc\r\n\r\n', 400],
+      ['GET / HTTP/1.1\r\nHost: a b\r\n\r\n', 400],
     ] as const) {
       const received = await exchangeRaw(url, raw)
       assert.match(

@@ -327,7 +327,8 @@ export const SETTINGS = [
     default: 4094,
     validate: intBetween(0, 8190),
     doc: `
-      The maximum size of the HTTP request line in bytes; 0 means no limit (up to 8190).
+      The maximum size of the HTTP request line in bytes, up to 8190; 0 means no limit but
+      Node's own cap on the request head (at most 1 MiB), as in Gunicorn, where 0 is unlimited.
 
       The request line is the method, the URI with its query string, and the protocol
       version; a longer one is rejected. Like the two limits below, it bounds what a client
@@ -355,7 +356,8 @@ export const SETTINGS = [
     default: 8190,
     validate: nonNegativeInt,
     doc: `
-      The maximum size of one request header field in bytes; 0 means no limit.
+      The maximum size of one request header field in bytes; 0 means no limit but Node's own
+      cap on the request head (at most 1 MiB).
 
       A request with a larger field is rejected. \`--limit-request-field_size\` is Gunicorn's
       spelling of the flag.`,

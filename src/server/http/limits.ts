@@ -23,13 +23,10 @@ export function maxHeaderSize(limits: RequestLimits): number {
 }
 
 /**
- * Returns the status a request breaking a limit deserves (or not HTTP/1.x: 505, or 400 for a
- * 0.9-style line), or 0 when it is within them.
+ * Returns the status a request breaking a limit deserves, or 0 when it is within them.
  * 414 for the request line (Gunicorn answers 400; 414 is what RFC 9110 says), 431 for headers.
  */
 export function checkLimits(req: IncomingMessage, limits: RequestLimits): number {
-  // HTTP/1.x only, for every interface: llhttp lets `HTTP/2.0` and 0.9-style lines through.
-  if (req.httpVersionMajor !== 1) return req.httpVersionMajor > 1 ? 505 : 400
   if (limits.line > 0) {
     const lineLength = (req.method?.length ?? 0) + (req.url?.length ?? 0) + 11 // 2 spaces + HTTP/x.y
     if (lineLength > limits.line) return 414

@@ -1,0 +1,26 @@
+/**
+ * Requests whose form rules them out for every interface, although llhttp lets them through:
+ * the worker answers them itself, before any app.
+ * @module
+ */
+import type { IncomingMessage } from 'node:http'
+
+/**
+ * A Host value as RFC 3986 writes an authority's host and port: a bracketed IP literal or a
+ * name of unreserved, sub-delim and percent characters, then an optional `:` and digits.
+ * Empty is allowed (RFC 9112 §3.2: a target without an authority).
+ */
+const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[\w\-.~%!$&'()*+,;=]*)(?::\d*)?$/
+
+/**
+ * The status a request of a form no app should see deserves, or 0:
+ * - 505, or 400 for a 0.9-style line: HTTP/1.x only (SERVER_PROTOCOL, spec §4.1);
+ * - 400 for a Host header with an invalid value, which RFC 9112 §3.2 says MUST get a 400: a
+ *   Host of `h:abc` or `a b` would otherwise reach SERVER_NAME, or a router, as it is.
+ */
+export function formStatus(req: IncomingMessage): number {
+  if (req.httpVersionMajor !== 1) return req.httpVersionMajor > 1 ? 505 : 400
+  const host = req.headers.host
+  if (host !== undefined && !VALID_HOST.test(host)) return 400
+  return 0
+}
