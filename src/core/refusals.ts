@@ -18,14 +18,22 @@ const VERSION_NOT_SUPPORTED: Refusal = { status: 505, reason: 'HTTP Version Not 
 
 /** The answer `req` gets instead of reaching the application, or undefined. */
 export function refusal(req: IncomingMessage, scriptName: string): Refusal | undefined {
-  // SERVER_PROTOCOL is HTTP/1.0 or HTTP/1.1 (spec §4.1); llhttp accepts 0.9-style lines and 2.0.
-  if (req.httpVersionMajor !== 1)
-    return req.httpVersionMajor > 1 ? VERSION_NOT_SUPPORTED : BAD_REQUEST
+  const version = versionRefusal(req)
+  if (version) return version
   if (countHostHeaders(req.rawHeaders) > 1) return BAD_REQUEST
   // Asterisk form is for OPTIONS only (RFC 9112 §3.2.4); PATH_INFO '*' is its one exception.
   if (req.url === '*') return req.method === 'OPTIONS' ? undefined : BAD_REQUEST
   if (scriptName && !withinScriptName(req.url ?? '/', scriptName)) return NOT_FOUND
   return undefined
+}
+
+/**
+ * SERVER_PROTOCOL is HTTP/1.0 or HTTP/1.1 (spec §4.1); llhttp accepts 0.9-style lines (400)
+ * and 2.0 (505). The pre-fork workers apply it to every interface.
+ */
+export function versionRefusal(req: IncomingMessage): Refusal | undefined {
+  if (req.httpVersionMajor === 1) return undefined
+  return req.httpVersionMajor > 1 ? VERSION_NOT_SUPPORTED : BAD_REQUEST
 }
 
 /**

@@ -119,15 +119,12 @@ export class Arbiter {
   }
 
   async #start(): Promise<void> {
-    process.title = `tsgi: master [${this.#name}]`
+    this.#setTitle()
     this.#log.info(`Starting tsgi ${version}`)
     this.#signals.install()
     this.#checkBalance()
     await this.#listeners.open(this.config.bind)
-    if (this.config.pidfile) {
-      this.#pidfile = new Pidfile(this.config.pidfile)
-      this.#pidfile.create()
-    }
+    this.#pidfile = writePidfile(this.config.pidfile)
     this.#log.info(`Using worker: ${this.config.workerClass}`)
     this.#manageWorkers()
   }
@@ -162,13 +159,7 @@ export class Arbiter {
   async #pauseUnlessStopped(ms: number): Promise<void> {
     const until = Date.now() + ms
     while (!this.#stopSignalled() && Date.now() < until) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, until - Date.now())
-        this.#wake = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
+      await this.#untilWoken(until - Date.now())
     }
   }
 
@@ -190,10 +181,20 @@ export class Arbiter {
     return this.config.procName ?? this.config.app ?? 'tsgi'
   }
 
+  /** The master's title in ps, from the running config (Gunicorn's proc_name). */
+  #setTitle(): void {
+    process.title = `tsgi: master [${this.#name}]`
+  }
+
   // ---- the loop's waiting ----
 
   #sleep(ms: number): Promise<void> {
     if (this.#events.length > 0) return Promise.resolve()
+    return this.#untilWoken(ms)
+  }
+
+  /** Resolves after `ms`, or sooner when a signal or a worker event wakes the master. */
+  #untilWoken(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms)
       function done() {
@@ -208,7 +209,7 @@ export class Arbiter {
 
   async #handleSignals(): Promise<void> {
     for (let signal = this.#signals.shift(); signal; signal = this.#signals.shift()) {
-      this.#log.info(`Handling signal: ${signal.slice(3).toLowerCase()}`)
+      this.#log.info(`Handling signal: ${signalName(signal)}`)
       await this.#signalHandlers[signal]()
     }
   }
@@ -259,7 +260,7 @@ export class Arbiter {
     this.#configBeforeReload = this.config
     this.config = config
     this.#numWorkers = config.workers
-    process.title = `tsgi: master [${this.#name}]`
+    this.#setTitle()
     if (prepared.log) {
       const old = this.#log
       this.#log = prepared.log
@@ -304,10 +305,7 @@ export class Arbiter {
   /** The pid file a reloaded config names: the running one, or a new one, written now. */
   #pidfileFor(config: Config): Pidfile | undefined {
     if (config.pidfile === this.config.pidfile) return this.#pidfile
-    if (!config.pidfile) return undefined
-    const pidfile = new Pidfile(config.pidfile)
-    pidfile.create()
-    return pidfile
+    return writePidfile(config.pidfile)
   }
 
   /**
@@ -387,7 +385,7 @@ export class Arbiter {
     if (this.#configBeforeReload) {
       this.config = this.#configBeforeReload
       this.#numWorkers = this.config.workers
-      process.title = `tsgi: master [${this.#name}]`
+      this.#setTitle()
       this.#restorePidfile()
     }
     this.#listeners.abortReload()
@@ -405,9 +403,9 @@ export class Arbiter {
     const path = this.config.pidfile ?? undefined
     if (this.#pidfile?.path === path) return
     this.#pidfile?.unlink()
-    this.#pidfile = path === undefined ? undefined : new Pidfile(path)
+    this.#pidfile = undefined
     try {
-      this.#pidfile?.create()
+      this.#pidfile = writePidfile(path)
     } catch (error) {
       this.#log.error(messageOf(error))
     }
@@ -650,10 +648,10 @@ export class Arbiter {
     for (let signal = this.#signals.shift(); signal; signal = this.#signals.shift()) {
       if (signal === 'SIGUSR1') this.#reopenLogs()
       else if (STOP_SIGNALS.includes(signal) && this.#graceful) {
-        this.#log.info(`Handling signal: ${signal.slice(3).toLowerCase()}: stopping at once`)
+        this.#log.info(`Handling signal: ${signalName(signal)}: stopping at once`)
         this.#graceful = false
         for (const worker of this.#workers.values()) worker.signal('SIGQUIT')
-      } else this.#log.info(`Ignoring signal while stopping: ${signal.slice(3).toLowerCase()}`)
+      } else this.#log.info(`Ignoring signal while stopping: ${signalName(signal)}`)
     }
   }
 }
@@ -687,6 +685,19 @@ function workerEntry(): { path: string; execArgv: string[] } {
     execArgv:
       fromSource && !inherited.includes('tsx') ? [...inherited, '--import', 'tsx'] : inherited,
   }
+}
+
+/** The pid file at `path`, written now; none without a path. */
+function writePidfile(path: string | null | undefined): Pidfile | undefined {
+  if (!path) return undefined
+  const pidfile = new Pidfile(path)
+  pidfile.create()
+  return pidfile
+}
+
+/** `SIGHUP` → `hup`, as Gunicorn names signals in its log. */
+function signalName(signal: MasterSignal): string {
+  return signal.slice(3).toLowerCase()
 }
 
 function messageOf(error: unknown): string {

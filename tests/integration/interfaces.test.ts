@@ -59,10 +59,14 @@ test('a WebSocket echo through a node:http app, next to plain requests', async (
   assert.equal(replies[1], `echo from ${pid}: two`)
 })
 
-for (const { kind, fixture, args } of [
+/** The same small app in each interface, with the flags that serve it. */
+const PREFORK_APPS = [
+  { kind: 'tsgi', fixture: 'prefork.ts', args: [] },
   { kind: 'fetch', fixture: 'fetch-prefork.ts', args: [] },
   { kind: 'node', fixture: 'node-prefork.ts', args: ['--interface', 'node'] },
-]) {
+]
+
+for (const { kind, fixture, args } of PREFORK_APPS.filter((app) => app.kind !== 'tsgi')) {
   test(`a ${kind} app: --max-requests recycles workers, a stuck one is killed on timeout`, async (t) => {
     const tsgi = await Tsgi.start(t, [
       '-w',
@@ -96,11 +100,7 @@ for (const { kind, fixture, args } of [
   })
 }
 
-for (const { kind, fixture, args } of [
-  { kind: 'tsgi', fixture: 'prefork.ts', args: [] },
-  { kind: 'fetch', fixture: 'fetch-prefork.ts', args: [] },
-  { kind: 'node', fixture: 'node-prefork.ts', args: ['--interface', 'node'] },
-]) {
+for (const { kind, fixture, args } of PREFORK_APPS) {
   test(`a ${kind} app never sees CONNECT, HTTP/2.0, 0.9-style lines or a bad Host: the worker answers`, async (t) => {
     const tsgi = await Tsgi.start(t, [
       '-w',

@@ -4,6 +4,7 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http'
+import { versionRefusal } from '../../core/refusals.ts'
 
 /**
  * A Host value as RFC 3986 writes an authority's host and port: a bracketed IP literal or a
@@ -19,7 +20,8 @@ const VALID_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[\w\-.~%!$&'()*+,;=]*)(?::\d*)?$/
  *   Host of `h:abc` or `a b` would otherwise reach SERVER_NAME, or a router, as it is.
  */
 export function formStatus(req: IncomingMessage): number {
-  if (req.httpVersionMajor !== 1) return req.httpVersionMajor > 1 ? 505 : 400
+  const version = versionRefusal(req)
+  if (version) return version.status
   const host = req.headers.host
   if (host !== undefined && !VALID_HOST.test(host)) return 400
   return 0
