@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http'
 import { describe, test } from 'node:test'
 import {
   buildEnviron,
+  cgiKey,
   percentDecodeLatin1,
   splitUri,
   TSGI_VERSION,
@@ -169,6 +170,19 @@ describe('buildEnviron', () => {
     assert.equal(env.HTTP_CONTENT_TYPE, undefined)
     assert.equal(env.HTTP_X_FORWARDED_FOR, '10.0.0.1')
     assert.equal(env.HTTP_USER_AGENT, 'test')
+  })
+
+  test('every spelling of a header name gives the same key, common names or not', () => {
+    const names = ['Host', 'User-Agent', 'Accept', 'Content-Type', 'Content-Length', 'X-Real-IP']
+    names.push('X-Request-ID', 'Cookie', 'Referer', 'X-Custom-Thing', 'Dnt', 'A')
+    for (const name of names) {
+      const upper = name.toUpperCase().replaceAll('-', '_')
+      const expected = upper.startsWith('CONTENT_') ? upper : `HTTP_${upper}`
+      const mixed = [...name].map((c, i) => (i % 2 ? c.toUpperCase() : c.toLowerCase())).join('')
+      for (const spelling of [name, name.toLowerCase(), name.toUpperCase(), mixed]) {
+        assert.equal(cgiKey(spelling), expected, spelling)
+      }
+    }
   })
 
   test('repeated headers are joined with commas, cookies with semicolons', () => {

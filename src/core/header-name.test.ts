@@ -10,3 +10,13 @@ test('isHeaderName compares header names in any case, and only whole names', () 
   }
   assert.equal(isHeaderName('Content-Length', 'content-length'), true)
 })
+
+test('isHeaderName folds ASCII letters only', () => {
+  // toLowerCase would fold these: the Kelvin sign to k, a dotted capital I to i.
+  assert.equal(isHeaderName('\u212Aeep-Alive', 'keep-alive'), false)
+  assert.equal(isHeaderName('\u0130f-Match', 'if-match'), false)
+  // '-' and '\r' differ by the case bit alone; only letters have a case.
+  assert.equal(isHeaderName('content\rtype', 'content-type'), false)
+  assert.equal(isHeaderName('Content_Type', 'content-type'), false)
+  assert.equal(isHeaderName('CONTENT-TYPE', 'content-type'), true)
+})

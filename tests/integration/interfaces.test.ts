@@ -101,7 +101,7 @@ for (const { kind, fixture, args } of PREFORK_APPS.filter((app) => app.kind !== 
 }
 
 for (const { kind, fixture, args } of PREFORK_APPS) {
-  test(`a ${kind} app never sees CONNECT, HTTP/2.0, 0.9-style lines or a bad Host: the worker answers`, async (t) => {
+  test(`a ${kind} app never sees CONNECT, HTTP/2.0, 0.9-style lines or bad Host headers: the worker answers`, async (t) => {
     const tsgi = await Tsgi.start(t, [
       '-w',
       '1',
@@ -120,6 +120,8 @@ for (const { kind, fixture, args } of PREFORK_APPS) {
       // RFC 9112 §3.2: a Host with an invalid value MUST get a 400.
       ['GET / HTTP/1.1\r\nHost: h:abc\r\n\r\n', 400],
       ['GET / HTTP/1.1\r\nHost: a b\r\n\r\n', 400],
+      // … and so MUST a request with two: an app and a proxy could each take another.
+      ['GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n', 400],
     ] as const) {
       const received = await exchangeRaw(url, raw)
       assert.match(

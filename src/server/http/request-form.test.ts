@@ -4,7 +4,8 @@ import { test } from 'node:test'
 import { formStatus } from './request-form.ts'
 
 function request(host: string | undefined, major = 1): IncomingMessage {
-  return { httpVersionMajor: major, headers: host === undefined ? {} : { host } } as IncomingMessage
+  const rawHeaders = ['User-Agent', 't', ...(host === undefined ? [] : ['Host', host])]
+  return { httpVersionMajor: major, rawHeaders } as unknown as IncomingMessage
 }
 
 test('HTTP/1.x with a valid Host, or none, goes to the app', () => {
@@ -39,5 +40,15 @@ test('a Host value that is no host and port gets 400 (RFC 9112 §3.2)', () => {
     'h\\x',
   ]) {
     assert.equal(formStatus(request(host)), 400, host)
+  }
+})
+
+test('more than one Host header gets 400 (RFC 9112 §3.2), however each is spelled', () => {
+  for (const rawHeaders of [
+    ['Host', 'a', 'Host', 'a'],
+    ['host', 'a', 'Accept', '*/*', 'HOST', 'b'],
+  ]) {
+    const req = { httpVersionMajor: 1, rawHeaders } as unknown as IncomingMessage
+    assert.equal(formStatus(req), 400, JSON.stringify(rawHeaders))
   }
 })
