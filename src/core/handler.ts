@@ -105,7 +105,7 @@ class Exchange implements RequestRecord {
     this.#onFinish = onFinish
     this.#scriptName = base.scriptName
     this.#response = new ResponseWriter(req, res)
-    const input = new ChunkInput(req, expectsContinue(req) ? () => sendContinue(res) : undefined)
+    const input = new ChunkInput(req, () => sendContinue(req, res))
     this.environ = buildEnviron(req, base, input, this.#signal)
     res.on('close', () => this.#onClose())
   }
@@ -315,9 +315,13 @@ class Exchange implements RequestRecord {
   }
 }
 
-/** Spec §5.4: no interim response once the final one has begun; the read just waits. */
-function sendContinue(res: ServerResponse): void {
-  if (!res.headersSent) res.writeContinue()
+/**
+ * Spec §5.4: 100 Continue on the app's first read, when the client asked for it, and never once
+ * the final response has begun (the read just waits). Looked for only then: most requests are
+ * never read, and their headers need not be scanned for Expect.
+ */
+function sendContinue(req: IncomingMessage, res: ServerResponse): void {
+  if (!res.headersSent && expectsContinue(req)) res.writeContinue()
 }
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
