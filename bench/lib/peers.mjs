@@ -14,13 +14,13 @@ function sh(command, args, options = {}) {
   return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim(), status: r.status }
 }
 
-function which(command) {
+export function which(command) {
   const r = sh('sh', ['-c', `command -v ${command}`])
   return r.ok ? r.out : undefined
 }
 
 /** apt-get install, with one `apt-get update` and a retry when the package lists are stale. */
-function aptInstall(pkg, say) {
+export function aptInstall(pkg, say) {
   if (process.getuid?.() !== 0) return `${pkg} is missing and the benchmark is not running as root`
   say(`installing ${pkg} with apt-get…`)
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
