@@ -8,7 +8,7 @@
 // Each server runs 1 worker under callgrind (every process and thread counted), is warmed up
 // with wrk until V8 has optimised the hot path, has its counters zeroed, serves a measured wrk
 // run, and has its counters dumped: instructions ÷ requests answered. Usage:
-//   node bench/instructions.mjs [--servers bare,tsgi-async,tsgi-node,tsgi-fetch]
+//   node bench/instructions.mjs [--servers bare,tsgi-async,tsgi-node,tsgi-fetch,hono]
 //                               [--warmup 60] [--duration 30] [--no-build] [--tsgi DIR]
 import { execFileSync } from 'node:child_process'
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -32,6 +32,8 @@ const SERVERS = {
   'tsgi-async': (tsgi) => tsgiArgs(tsgi, ['-k', 'async', join(apps, 'hello-tsgi.mjs') + ':app']),
   'tsgi-node': (tsgi) =>
     tsgiArgs(tsgi, ['--interface', 'node', join(apps, 'hello-node.mjs') + ':app']),
+  // The peer for fetch apps, on node:cluster with 1 worker (its master's share is shown).
+  hono: () => ({ args: [join(apps, 'hono-cluster.mjs')], env: { WORKERS: '1' } }),
   'tsgi-fetch': (tsgi) =>
     tsgiArgs(tsgi, ['--interface', 'fetch', join(apps, 'hello-hono.mjs') + ':app']),
 }
@@ -57,7 +59,7 @@ function tsgiArgs(tsgi, rest) {
 
 const { values: options } = parseArgs({
   options: {
-    servers: { type: 'string', default: 'bare,tsgi-async,tsgi-node,tsgi-fetch' },
+    servers: { type: 'string', default: 'bare,tsgi-async,tsgi-node,tsgi-fetch,hono' },
     warmup: { type: 'string', default: '60' },
     duration: { type: 'string', default: '30' },
     'no-build': { type: 'boolean', default: false },
@@ -142,7 +144,7 @@ async function measure(id) {
     callgrindControl('--dump', pids)
     const byPid = dumpedInstructions(dir)
     const total = [...byPid.values()].reduce((sum, count) => sum + count, 0)
-    // tsgi's master: the first process, when the server has workers.
+    // The master (tsgi's, or node:cluster's): the first process, when the server has workers.
     const master = pids.length > 1 ? (byPid.get(child.pid) ?? 0) : undefined
     return { id, requests, perRequest: total / requests, master: master && master / requests }
   } finally {

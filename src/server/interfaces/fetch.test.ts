@@ -240,6 +240,36 @@ test('a Host header that would move the path is refused with 400, before the han
   assert.equal(called, false)
 })
 
+test("request.url follows each request's Host, however the Host values alternate", async (t) => {
+  const urls: string[] = []
+  const served = await serve(
+    t,
+    fetchApp((request) => {
+      urls.push(request.url)
+      return new Response('ok')
+    })
+  )
+  const sent: Array<[string, number]> = [
+    ['Host: a.test\r\n', 200],
+    ['Host: B.Test:81\r\n', 200],
+    ['Host: evil.test/admin?\r\n', 400],
+    ['Host: a.test\r\n', 200],
+    ['', 200],
+  ]
+  for (const [host, status] of sent) {
+    const connection = await RawConnection.open(served.port)
+    const version = host ? '1.1' : '1.0'
+    connection.socket.write(`GET /p HTTP/${version}\r\n${host}\r\n`)
+    assert.match(await connection.waitFor('\r\n\r\n'), new RegExp(`^HTTP/1\\.1 ${status} `))
+  }
+  assert.deepEqual(urls, [
+    'http://a.test/p',
+    'http://b.test:81/p',
+    'http://a.test/p',
+    `http://127.0.0.1:${served.port}/p`,
+  ])
+})
+
 test("an absolute-form target names the host, but the scheme stays the connection's", async (t) => {
   const urls: string[] = []
   const served = await serve(

@@ -8,6 +8,8 @@
  * @module
  */
 import type { IncomingMessage } from 'node:http'
+import { lastValueMemo } from '../../core/bounded-memo.ts'
+import { isHeaderName } from '../../core/header-name.ts'
 
 /** A lowercase host name or IPv4 address, with an optional port: serialized as it is. */
 const PLAIN_HOST = /^[a-z0-9.-]+(?::\d{1,5})?$/
@@ -18,15 +20,33 @@ const DOT_SEGMENT = /\/\.{1,2}(?:[/?]|$)|%2e/i
 /** Characters that would end the authority part of a URL, or no character at all. */
 const NOT_A_HOST = /^$|[/?#@\\\s]/
 
+/**
+ * What a Host value is to the URL: one the authority cannot hold, a plain one, or one the URL
+ * parser must see. Worked out when the value changes: it rarely does from request to request.
+ */
+const hostKind = lastValueMemo((host): 'invalid' | 'plain' | 'other' => {
+  if (NOT_A_HOST.test(host)) return 'invalid'
+  return PLAIN_HOST.test(host) ? 'plain' : 'other'
+})
+
 /** `http://host/path?query`, or undefined for a request that has no URL (answer 400). */
 export function requestUrl(req: IncomingMessage, scheme: 'http' | 'https'): string | undefined {
   const target = req.url ?? '/'
   if (!target.startsWith('/')) return absoluteUrl(target, scheme)
-  const host = req.headers.host ?? socketHost(req)
-  if (NOT_A_HOST.test(host)) return undefined
+  const host = hostHeader(req.rawHeaders) ?? socketHost(req)
+  const kind = hostKind(host)
+  if (kind === 'invalid') return undefined
   const url = `${scheme}://${host}${target}`
-  if (PLAIN_HOST.test(host) && PLAIN_TARGET.test(target) && !DOT_SEGMENT.test(target)) return url
+  if (kind === 'plain' && PLAIN_TARGET.test(target) && !DOT_SEGMENT.test(target)) return url
   return parsed(url)
+}
+
+/** The Host header, read from the raw list: `req.headers` is built on first use. */
+function hostHeader(rawHeaders: string[]): string | undefined {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (isHeaderName(rawHeaders[i]!, 'host')) return rawHeaders[i + 1]
+  }
+  return undefined
 }
 
 /**
