@@ -1,7 +1,7 @@
 // Instructions per request, counted by valgrind's callgrind: the one figure of a server's
 // per-request cost that does not drift with the machine. On a shared 2-core VM, req/s and CPU
 // time move by ±10% from one run to the next, more than most changes to the request path;
-// instruction counts repeat within about 1% (see NODE_FLAGS). They do not see the kernel,
+// instruction counts repeat within 1–3% (see NODE_FLAGS). They do not see the kernel,
 // cache misses or waits, so req/s (bench/run.mjs) stays the figure users compare; this one is
 // for steering.
 //
