@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { isHeaderName } from './header-name.ts'
+import { isHeaderName, soleHeader } from './header-name.ts'
 
 test('isHeaderName compares header names in any case, and only whole names', () => {
   for (const name of ['host', 'Host', 'HOST', 'hOsT'])
@@ -19,4 +19,11 @@ test('isHeaderName folds ASCII letters only', () => {
   assert.equal(isHeaderName('content\rtype', 'content-type'), false)
   assert.equal(isHeaderName('Content_Type', 'content-type'), false)
   assert.equal(isHeaderName('CONTENT-TYPE', 'content-type'), true)
+})
+
+test('soleHeader: the one value, undefined when absent, null when repeated in any case', () => {
+  assert.equal(soleHeader(['Accept', '*/*', 'Host', 'h'], 'host'), 'h')
+  assert.equal(soleHeader(['Host', ''], 'host'), '')
+  assert.equal(soleHeader(['Accept', '*/*'], 'host'), undefined)
+  assert.equal(soleHeader(['Host', 'a', 'Accept', '*/*', 'HOST', 'a'], 'host'), null)
 })

@@ -22,3 +22,18 @@ export function isHeaderName(name: string, lowerName: string): boolean {
   }
   return true
 }
+
+/**
+ * The value of a header that may appear only once (Host), from Node's raw list: undefined when
+ * it is absent, null when it is repeated. Read raw because `req.headers` is built on first use,
+ * and a request whose app never reads it should not pay for it.
+ */
+export function soleHeader(rawHeaders: string[], lowerName: string): string | undefined | null {
+  let value: string | undefined
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (!isHeaderName(rawHeaders[i]!, lowerName)) continue
+    if (value !== undefined) return null
+    value = rawHeaders[i + 1]!
+  }
+  return value
+}

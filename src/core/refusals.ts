@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http'
 import { percentDecodeLatin1, splitUri } from './environ.ts'
-import { isHeaderName } from './header-name.ts'
+import { soleHeader } from './header-name.ts'
 
 export interface Refusal {
   status: number
@@ -20,7 +20,9 @@ const VERSION_NOT_SUPPORTED: Refusal = { status: 505, reason: 'HTTP Version Not 
 export function refusal(req: IncomingMessage, scriptName: string): Refusal | undefined {
   const version = versionRefusal(req)
   if (version) return version
-  if (countHostHeaders(req.rawHeaders) > 1) return BAD_REQUEST
+  // RFC 9112 §3.2: more than one Host MUST get a 400; joined into HTTP_HOST it would give the
+  // app a host that is none of them.
+  if (soleHeader(req.rawHeaders, 'host') === null) return BAD_REQUEST
   // Asterisk form is for OPTIONS only (RFC 9112 §3.2.4); PATH_INFO '*' is its one exception.
   if (req.url === '*') return req.method === 'OPTIONS' ? undefined : BAD_REQUEST
   if (scriptName && !withinScriptName(req.url ?? '/', scriptName)) return NOT_FOUND
@@ -34,16 +36,6 @@ export function refusal(req: IncomingMessage, scriptName: string): Refusal | und
 export function versionRefusal(req: IncomingMessage): Refusal | undefined {
   if (req.httpVersionMajor === 1) return undefined
   return req.httpVersionMajor > 1 ? VERSION_NOT_SUPPORTED : BAD_REQUEST
-}
-
-/**
- * RFC 9112 §3.2: a request with more than one Host header MUST get a 400. llhttp lets it
- * through, and joined into HTTP_HOST it would give the app a host that is none of them.
- */
-function countHostHeaders(rawHeaders: string[]): number {
-  let count = 0
-  for (let i = 0; i < rawHeaders.length; i += 2) if (isHeaderName(rawHeaders[i]!, 'host')) count++
-  return count
 }
 
 /** Spec §4.1: a path outside SCRIPT_NAME is outside the application. */

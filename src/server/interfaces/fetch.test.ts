@@ -2,7 +2,7 @@
 // Response, streaming both ways, disconnects, and the record each request leaves.
 import assert from 'node:assert/strict'
 import { request as httpRequestRaw } from 'node:http'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import { httpRequest } from '../../../tests/helpers/http.ts'
 import { RawConnection } from '../../../tests/helpers/raw.ts'
 import { serve } from '../../../tests/helpers/served.ts'
@@ -240,7 +240,8 @@ test('a Host header that would move the path is refused with 400, before the han
   assert.equal(called, false)
 })
 
-test("request.url follows each request's Host, however the Host values alternate", async (t) => {
+/** A fetch app that answers `ok` and records each request.url it is given. */
+async function serveRecordingUrls(t: TestContext) {
   const urls: string[] = []
   const served = await serve(
     t,
@@ -249,10 +250,16 @@ test("request.url follows each request's Host, however the Host values alternate
       return new Response('ok')
     })
   )
+  return { served, urls }
+}
+
+test("request.url follows each request's Host, however the Host values alternate", async (t) => {
+  const { served, urls } = await serveRecordingUrls(t)
   const sent: Array<[string, number]> = [
     ['Host: a.test\r\n', 200],
     ['Host: B.Test:81\r\n', 200],
     ['Host: evil.test/admin?\r\n', 400],
+    ['Host: a.test\r\nHost: b.test\r\n', 400],
     ['Host: a.test\r\n', 200],
     ['', 200],
   ]
@@ -271,14 +278,7 @@ test("request.url follows each request's Host, however the Host values alternate
 })
 
 test("an absolute-form target names the host, but the scheme stays the connection's", async (t) => {
-  const urls: string[] = []
-  const served = await serve(
-    t,
-    fetchApp((request) => {
-      urls.push(request.url)
-      return new Response('ok')
-    })
-  )
+  const { served, urls } = await serveRecordingUrls(t)
   for (const target of ['https://other.example:81/p?q', 'HTTP://other.example/p']) {
     const connection = await RawConnection.open(served.port)
     connection.socket.write(`GET ${target} HTTP/1.1\r\nHost: h\r\n\r\n`)

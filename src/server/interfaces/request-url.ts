@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage } from 'node:http'
 import { lastValueMemo } from '../../core/bounded-memo.ts'
-import { isHeaderName } from '../../core/header-name.ts'
+import { soleHeader } from '../../core/header-name.ts'
 
 /** A lowercase host name or IPv4 address, with an optional port: serialized as it is. */
 const PLAIN_HOST = /^[a-z0-9.-]+(?::\d{1,5})?$/
@@ -33,20 +33,14 @@ const hostKind = lastValueMemo((host): 'invalid' | 'plain' | 'other' => {
 export function requestUrl(req: IncomingMessage, scheme: 'http' | 'https'): string | undefined {
   const target = req.url ?? '/'
   if (!target.startsWith('/')) return absoluteUrl(target, scheme)
-  const host = hostHeader(req.rawHeaders) ?? socketHost(req)
+  const header = soleHeader(req.rawHeaders, 'host')
+  if (header === null) return undefined // two Host headers: no one URL (RFC 9112 §3.2)
+  const host = header ?? socketHost(req)
   const kind = hostKind(host)
   if (kind === 'invalid') return undefined
   const url = `${scheme}://${host}${target}`
   if (kind === 'plain' && PLAIN_TARGET.test(target) && !DOT_SEGMENT.test(target)) return url
   return parsed(url)
-}
-
-/** The Host header, read from the raw list: `req.headers` is built on first use. */
-function hostHeader(rawHeaders: string[]): string | undefined {
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (isHeaderName(rawHeaders[i]!, 'host')) return rawHeaders[i + 1]
-  }
-  return undefined
 }
 
 /**
