@@ -18,6 +18,7 @@ import {
   type LoadedApp,
 } from './interfaces/detect.ts'
 import { APP_EXTENSIONS, InvalidAppSpec, parseAppSpec, type AppSpec } from './app-spec.ts'
+import { importHint } from './import-hint.ts'
 import { enableTypeScript, isTypeScriptFile, moduleExports } from './typescript.ts'
 
 export {
@@ -101,10 +102,8 @@ async function importAppModule(file: string, module: string): Promise<Record<str
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
     throw new AppImportError(
       'import-failed',
-      `module ${JSON.stringify(module)} failed to import: ${message}`,
-      {
-        cause: error,
-      }
+      `module ${JSON.stringify(module)} failed to import: ${message}${importHint(error, file)}`,
+      { cause: error }
     )
   }
 }

@@ -218,6 +218,32 @@ test('--check-config exits 1 when the module throws, showing its error and where
   assert.match(rest.join('\n'), /loader-throws\.ts:\d+/)
 })
 
+test('module syntax in a CommonJS package: the error says how to fix it', async (t) => {
+  // What `npm init -y` writes since npm 11: Node then loads .js and .ts files as CommonJS.
+  const dir = directoryWith(t, {
+    'package.json': '{ "type": "commonjs" }',
+    'app.js': 'export const app = () => []\n',
+  })
+  const hint =
+    '(Node loaded it as CommonJS: set "type": "module" in its package.json, or name it .mjs)'
+  const app = await tsgi(t, ['--check-config', 'app.js'], { cwd: dir })
+  assert.equal(app.code, 1)
+  // Node warns first, suggesting .mjs even for a .ts file: our line is the one to act on.
+  const errorLine = (stderr: string) => stderr.split('\n').find((line) => line.startsWith('tsgi:'))
+  assert.equal(
+    errorLine(app.stderr),
+    `tsgi: error: module "app.js" failed to import: SyntaxError: Unexpected token 'export' ${hint}`
+  )
+  writeFileSync(join(dir, 'tsgi.config.js'), 'import { cpus } from "node:os"\nexport default {}\n')
+  const config = await tsgi(t, ['--check-config', 'app.js'], { cwd: dir })
+  assert.notEqual(config.code, 0)
+  assert.equal(
+    errorLine(config.stderr),
+    'tsgi: error: tsgi.config.js failed to load: SyntaxError: Cannot use import statement ' +
+      `outside a module ${hint}`
+  )
+})
+
 test('--check-config exits 1 for a module that is not there or an export that is not an app', async (t) => {
   const missing = await tsgi(t, ['--check-config', 'nowhere.ts'])
   assert.equal(missing.code, 1)
