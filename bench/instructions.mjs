@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { aptInstall, which } from './lib/peers.mjs'
+import { findTool } from './lib/peers.mjs'
 import { freePort, getStatus } from './lib/probe.mjs'
 import { installCleanupHandlers, processTree, spawnGroup, stopGroup } from './lib/procs.mjs'
 
@@ -70,9 +70,8 @@ const { values: options } = parseArgs({
 const say = (line) => process.stderr.write(`${line}\n`)
 
 function need(command, pkg) {
-  if (which(command)) return
-  const failure = aptInstall(pkg, say)
-  if (failure) throw new Error(failure)
+  const { missing } = findTool(command, pkg, { install: true, say })
+  if (missing) throw new Error(missing)
 }
 
 /**

@@ -14,13 +14,13 @@ function sh(command, args, options = {}) {
   return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim(), status: r.status }
 }
 
-export function which(command) {
+function which(command) {
   const r = sh('sh', ['-c', `command -v ${command}`])
   return r.ok ? r.out : undefined
 }
 
 /** apt-get install, with one `apt-get update` and a retry when the package lists are stale. */
-export function aptInstall(pkg, say) {
+function aptInstall(pkg, say) {
   if (process.getuid?.() !== 0) return `${pkg} is missing and the benchmark is not running as root`
   say(`installing ${pkg} with apt-get…`)
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
@@ -30,15 +30,21 @@ export function aptInstall(pkg, say) {
   return retry.ok ? undefined : `apt-get install ${pkg} failed: ${retry.out.split('\n').at(-1)}`
 }
 
-/** A Debian-packaged tool: found on PATH or installed; `{ path, version }` or `{ missing }`. */
-function debianTool(command, pkg, versionArgs, versionPattern, { install, say }) {
+/** `command` on PATH, or installed from Debian's `pkg` if allowed: `{ path }` or `{ missing }`. */
+export function findTool(command, pkg, { install, say }) {
   let path = which(command)
   if (!path && install) {
     const failure = aptInstall(pkg, say)
     if (failure) return { missing: failure }
     path = which(command)
   }
-  if (!path) return { missing: `${command} not found${install ? '' : ' (--no-install)'}` }
+  return path ? { path } : { missing: `${command} not found${install ? '' : ' (--no-install)'}` }
+}
+
+/** A Debian-packaged tool and its version: `{ path, version }` or `{ missing }`. */
+function debianTool(command, pkg, versionArgs, versionPattern, options) {
+  const { path, missing } = findTool(command, pkg, options)
+  if (!path) return { missing }
   const text = sh(path, versionArgs).out
   return { path, version: versionPattern.exec(text)?.[1] ?? text.split('\n')[0] }
 }

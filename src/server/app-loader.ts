@@ -18,7 +18,7 @@ import {
   type LoadedApp,
 } from './interfaces/detect.ts'
 import { APP_EXTENSIONS, InvalidAppSpec, parseAppSpec, type AppSpec } from './app-spec.ts'
-import { importHint } from './import-hint.ts'
+import { importErrorText } from './import-hint.ts'
 import { enableTypeScript, isTypeScriptFile, moduleExports } from './typescript.ts'
 
 export {
@@ -99,10 +99,9 @@ async function importAppModule(file: string, module: string): Promise<Record<str
     if (isTypeScriptFile(file)) await enableTypeScript()
     return moduleExports((await import(pathToFileURL(file).href)) as Record<string, unknown>)
   } catch (error) {
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
     throw new AppImportError(
       'import-failed',
-      `module ${JSON.stringify(module)} failed to import: ${message}${importHint(error, file)}`,
+      `module ${JSON.stringify(module)} failed to import: ${importErrorText(error, file)}`,
       { cause: error }
     )
   }

@@ -1,5 +1,6 @@
 /**
- * What to add to an import error whose cause Node's message does not name.
+ * How an app or config file that failed to import is described: the error's own words, and a
+ * hint where Node's message does not name the cause.
  * @module
  */
 import { isTypeScriptFile } from './typescript.ts'
@@ -16,5 +17,12 @@ const ESM_LOADED_AS_COMMONJS =
 export function importHint(error: unknown, file: string): string {
   if (!(error instanceof SyntaxError) || !ESM_LOADED_AS_COMMONJS.test(error.message)) return ''
   const extension = isTypeScriptFile(file) ? '.mts' : '.mjs'
-  return ` (Node loaded it as CommonJS: set "type": "module" in its package.json, or name it ${extension})`
+  const fix = `set "type": "module" in its package.json, or name it ${extension}`
+  return ` (Node loaded it as CommonJS: ${fix})`
+}
+
+/** `Name: message` of an error raised importing `file`, with its hint. */
+export function importErrorText(error: unknown, file: string): string {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  return message + importHint(error, file)
 }

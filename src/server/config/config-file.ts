@@ -8,7 +8,7 @@ import { createRequire } from 'node:module'
 import { extname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ConfigError } from '../errors.ts'
-import { importHint } from '../import-hint.ts'
+import { importErrorText } from '../import-hint.ts'
 import {
   hasNativeTypeScript,
   importTypeScriptFresh,
@@ -67,9 +67,8 @@ async function importDefault(path: string, label: string): Promise<unknown> {
   try {
     namespace = await importFresh(path)
   } catch (error) {
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-    const hint = importHint(error, path)
-    throw new ConfigError(`${label} failed to load: ${message}${hint}`, { cause: error })
+    const message = importErrorText(error, path)
+    throw new ConfigError(`${label} failed to load: ${message}`, { cause: error })
   }
   const exports = moduleExports(namespace)
   if (!('default' in exports)) {
