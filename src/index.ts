@@ -8,6 +8,7 @@ export { ERROR_CODES, TsgiError, type TsgiErrorCode } from './ref/errors.ts'
 export { makeServer, SimpleServer } from './ref/simple-server.ts'
 export {
   createRequestHandler,
+  REQUEST_HANDLER_SERVER_OPTIONS,
   type ErrorLog,
   type HandlerOptions,
   type RequestHandler,

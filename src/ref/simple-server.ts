@@ -5,7 +5,11 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createRequestHandler, type HandlerOptions } from '../core/handler.ts'
+import {
+  createRequestHandler,
+  REQUEST_HANDLER_SERVER_OPTIONS,
+  type HandlerOptions,
+} from '../core/handler.ts'
 import type { Application } from '../spec/types.ts'
 
 export class SimpleServer {
@@ -20,7 +24,7 @@ export class SimpleServer {
     this.host = host
     this.#requestedPort = port
     const handler = createRequestHandler(app, options)
-    this.http = createServer(handler)
+    this.http = createServer(REQUEST_HANDLER_SERVER_OPTIONS, handler)
     // Without a listener Node answers `Expect: 100-continue` at once; with one, the 100 goes out
     // only when the app first reads tsgi.input (spec §5.4).
     this.http.on('checkContinue', handler)

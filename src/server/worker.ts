@@ -136,6 +136,7 @@ export class Worker {
   #createHttpServer(handler: ServeHandler): Server {
     const { config } = this.context
     const server = createServer({
+      ...handler.serverOptions,
       keepAliveTimeout: config.keepAlive * 1000,
       maxHeaderSize: maxHeaderSize(this.#limits),
       // Bound how long a slow client may take to send its headers and its whole request.

@@ -35,7 +35,8 @@ export async function serve(t: TestContext, app: LoadedApp): Promise<Served> {
       waiting = undefined
     },
   })
-  const server = createServer()
+  // With the options the worker gives its server for this interface (src/server/worker.ts).
+  const server = createServer({ ...handler.serverOptions })
   server.on('request', (req, res) => void handler.request(req, res))
   server.on('checkContinue', (req, res) => void handler.request(req, res))
   if (handler.upgrade) server.on('upgrade', handler.upgrade)

@@ -60,6 +60,21 @@ test('a listener that throws or rejects gets a 500, and the worker lives on', as
   assert.match(served.log.text, /Error handling request GET \/reject/)
 })
 
+test("a request without a body still ends and closes as a stream: the app's req is its own", async (t) => {
+  // Node 24.12+ can hand such requests over already ended, without these events
+  // (REQUEST_HANDLER_SERVER_OPTIONS): right for TSGI, whose app never sees req, not here.
+  const served = await serve(
+    t,
+    nodeApp((req, res) => {
+      const events: string[] = []
+      req.on('end', () => events.push('end'))
+      req.on('close', () => res.end([...events, 'close'].join(' ')))
+      req.resume()
+    })
+  )
+  assert.equal((await httpRequest(served.url)).text, 'end close')
+})
+
 test('Expect: 100-continue is answered as node:http does when nobody listens for it', async (t) => {
   const served = await serve(
     t,

@@ -4,7 +4,7 @@
  * request with the same record, so the access log and --max-requests work for all three.
  * @module
  */
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerOptions, ServerResponse } from 'node:http'
 import type { ErrorLog, RequestRecord } from '../../core/handler.ts'
 import type { Environ, ErrorStream } from '../../spec/types.ts'
 import type { LoadedApp, UpgradeListener } from './detect.ts'
@@ -31,6 +31,12 @@ export interface ServeOptions {
 
 export interface ServeHandler {
   request: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>
+  /**
+   * node:http options the interface is safe under and gains from, for the worker's server. Only
+   * TSGI has some: its app never sees `req` (core/handler.ts). A Node listener gets `req` itself,
+   * and a fetch handler gets it as `env.incoming`: their requests keep every stream event.
+   */
+  serverOptions?: Readonly<ServerOptions>
   /** Present when the app takes `upgrade` requests; the server listens for them only then. */
   upgrade?: UpgradeListener
 }

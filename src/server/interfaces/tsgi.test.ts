@@ -5,7 +5,9 @@ import type { ServerResponse } from 'node:http'
 import { test } from 'node:test'
 import { httpRequest } from '../../../tests/helpers/http.ts'
 import { serve } from '../../../tests/helpers/served.ts'
+import { LineErrorStream } from '../../core/error-stream.ts'
 import { detectInterface } from './detect.ts'
+import { loadServe, type ServeOptions } from './serve.ts'
 
 test('a guessed TSGI app that is a node:http listener fails with the fix in the log', async (t) => {
   const listener = (_req: unknown, res: ServerResponse) => {
@@ -62,4 +64,19 @@ test('a guess is checked until the app returns a TSGI body, then the app runs as
   const after = served.log.text.slice(mark)
   assert.match(after, /TSGI_ERR_BODY_TYPE.*got undefined|got undefined/, after)
   assert.doesNotMatch(after, /--interface/, 'once settled, errors are the core’s own')
+})
+
+test('only a TSGI app, which never sees req, is served with requests that may come ended', async () => {
+  const options: ServeOptions = {
+    multiprocess: true,
+    errorLog: { error: () => {} },
+    errors: new LineErrorStream(() => {}),
+    onFinish: () => {},
+  }
+  const serverOptionsOf = async (app: unknown, as: 'tsgi' | 'node' | 'fetch') =>
+    (await loadServe(await detectInterface(app, as, 'test')))(options).serverOptions
+  const tsgi = await serverOptionsOf(() => [], 'tsgi')
+  assert.deepEqual(tsgi, { optimizeEmptyRequests: true })
+  assert.equal(await serverOptionsOf(() => {}, 'node'), undefined)
+  assert.equal(await serverOptionsOf(() => new Response('hi'), 'fetch'), undefined)
 })

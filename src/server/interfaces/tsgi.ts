@@ -6,7 +6,7 @@
  * @module
  */
 import { isBody } from '../../core/body.ts'
-import { createRequestHandler } from '../../core/handler.ts'
+import { createRequestHandler, REQUEST_HANDLER_SERVER_OPTIONS } from '../../core/handler.ts'
 import { TsgiError } from '../../ref/errors.ts'
 import type { Application, Body } from '../../spec/types.ts'
 import type { ServeHandler, ServeOptions } from './serve.ts'
@@ -18,7 +18,10 @@ export function serveTsgi(
   options: ServeOptions
 ): ServeHandler {
   const served = guess === undefined ? app : withGuessHint(app, guess)
-  return { request: createRequestHandler(served, options) }
+  return {
+    request: createRequestHandler(served, options),
+    serverOptions: REQUEST_HANDLER_SERVER_OPTIONS,
+  }
 }
 
 /**

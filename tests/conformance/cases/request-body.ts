@@ -102,6 +102,23 @@ export function requestBodyCases(ctx: SuiteContext): void {
       })
     })
 
+    // Node 24.12+ hands such a request over already ended (REQUEST_HANDLER_SERVER_OPTIONS):
+    // every reader must still see an empty body, and the next request on the connection its own.
+    test('a request without body headers reads as empty, with every reader', async () => {
+      const modes = [...new Set(READ_MODES.map(([mode]) => mode))]
+      const requests = modes.map((mode) => requestText('GET', `/upload?mode=${mode}`))
+      const last = requestText('POST', '/echo', [['Content-Length', '5']], 'hello')
+      const { responses } = await ctx.raw(requests.join('') + last, {
+        responses: modes.length + 1,
+      })
+      modes.forEach((mode, i) => {
+        const report = JSON.parse(responses[i]!.body.toString()) as UploadReport
+        assert.equal(report.length, 0, mode)
+        assert.equal(report.afterEnd, 0, mode)
+      })
+      assert.equal(responses[modes.length]?.body.toString(), 'hello')
+    })
+
     test('a chunked upload with trailers is read to its end', async () => {
       const body = chunked(['abc', 'defgh'], 'X-Trailer: 1\r\n')
       const request = requestText('POST', '/echo', [['Transfer-Encoding', 'chunked']], body)
