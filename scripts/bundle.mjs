@@ -7,6 +7,7 @@
 // Chunks stay beside the entries: code in them finds worker-main.js and package.json relative
 // to its own URL, as the per-module build does from dist/server/.
 import { build } from 'esbuild'
+import { isBuiltin } from 'node:module'
 import { rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
@@ -27,4 +28,39 @@ await build({
   // tsc's source maps are read in, so stack traces still name src/ files and lines.
   sourcemap: true,
   logLevel: 'warning',
+  plugins: [builtinsWithoutNamespace()],
 })
+
+/**
+ * Makes every `import … from 'node:x'` read `x` from process.getBuiltinModule, one export at a
+ * time. An ES import of a builtin builds its namespace object, and that reads every export,
+ * lazy ones included: node:fs then loads fs/promises (and readline, repl history…), node:util
+ * loads worker_threads and its streams, about 2.6 MB of RSS in the master and in each worker
+ * for modules nothing calls. esbuild's CJS interop would read them all the same, hence one
+ * pure binding per export: the bundles keep only the ones they use. The export names come
+ * from the Node that builds; a name that the running Node lacks would read as undefined, and
+ * esbuild fails the build on an import that names none of them.
+ */
+function builtinsWithoutNamespace() {
+  const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
+  return {
+    name: 'builtins-without-namespace',
+    setup(build) {
+      build.onResolve({ filter: /^[a-z_:/]+$/ }, ({ path }) =>
+        isBuiltin(path) ? { path, namespace: 'node-builtin' } : undefined
+      )
+      build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, ({ path }) => {
+        const names = Object.keys(process.getBuiltinModule(path)).filter(
+          (n) => IDENTIFIER.test(n) && n !== 'default'
+        )
+        const lines = [
+          `const __builtin = process.getBuiltinModule(${JSON.stringify(path)})`,
+          'const __read = (name) => __builtin[name]',
+          'export default __builtin',
+          ...names.map((n) => `export const ${n} = /* @__PURE__ */ __read(${JSON.stringify(n)})`),
+        ]
+        return { contents: lines.join('\n'), loader: 'js' }
+      })
+    },
+  }
+}

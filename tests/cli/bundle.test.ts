@@ -1,0 +1,33 @@
+// The process entry bundles (scripts/bundle.mjs) reach Node's builtins through
+// process.getBuiltinModule, never through an ES `import`: an import builds the builtin's
+// namespace, which reads every lazy export (node:fs loads fs/promises, node:util loads
+// worker_threads…), about 2.6 MB of RSS in the master and in each worker. `npm test` builds
+// dist/ first.
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+
+const BUNDLE = fileURLToPath(new URL('../../dist/bundle/', import.meta.url))
+const bundleFiles = () => readdirSync(BUNDLE).filter((name) => name.endsWith('.js'))
+
+test('the bundles import no Node builtin as an ES module', () => {
+  const files = bundleFiles()
+  assert.ok(files.includes('cli.js') && files.includes('worker-main.js'), 'dist/bundle is built')
+  for (const name of files) {
+    const source = readFileSync(join(BUNDLE, name), 'utf8')
+    const builtinImport =
+      /^\s*import\b[^;]*?\bfrom\s*["'](node:[^"']+|fs|net|http|os|path|util)["']/m
+    assert.doesNotMatch(source, builtinImport, `${name} imports a builtin`)
+  }
+})
+
+test('the bundles read the builtins they use from process.getBuiltinModule', () => {
+  const sources = bundleFiles().map((name) => readFileSync(join(BUNDLE, name), 'utf8'))
+  for (const builtin of ['node:net', 'node:http', 'node:child_process'])
+    assert.ok(
+      sources.some((source) => source.includes(`process.getBuiltinModule("${builtin}")`)),
+      `no bundle reads ${builtin}`
+    )
+})
