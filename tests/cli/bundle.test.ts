@@ -31,3 +31,13 @@ test('the bundles read the builtins they use from process.getBuiltinModule', () 
       `no bundle reads ${builtin}`
     )
 })
+
+// V8 holds each module's source for the life of the process; one non-ASCII character makes
+// it hold the whole source as two bytes per character.
+test('the bundles are ASCII only', () => {
+  for (const name of bundleFiles()) {
+    const source = readFileSync(join(BUNDLE, name), 'utf8')
+    const at = source.search(/[^\x00-\x7f]/)
+    assert.equal(at, -1, `${name} has a non-ASCII character: …${source.slice(at - 30, at + 10)}…`)
+  }
+})
