@@ -152,11 +152,10 @@ async function measure(id) {
     callgrindControl('--zero', pids)
     const requests = wrk(port, options.duration)
     callgrindControl('--dump', pids)
-    const byPid = [...dumpedInstructions(dir).entries()]
-    const sum = (key) => byPid.reduce((all, [, sums]) => all + sums[key], 0)
+    const byPid = dumpedInstructions(dir)
+    const sum = (key) => [...byPid.values()].reduce((all, sums) => all + sums[key], 0)
     // The master (tsgi's, or node:cluster's): the first process, when the server has workers.
-    const master =
-      pids.length > 1 ? (byPid.find(([pid]) => pid === child.pid)?.[1].total ?? 0) : undefined
+    const master = pids.length > 1 ? (byPid.get(child.pid)?.total ?? 0) : undefined
     return {
       id,
       requests,

@@ -9,7 +9,6 @@
 import { build } from 'esbuild'
 import { isBuiltin } from 'node:module'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url))
@@ -32,10 +31,9 @@ const { outputFiles } = await build({
   plugins: [builtinsWithoutNamespace()],
   write: false,
 })
-for (const { path, text } of outputFiles) {
-  mkdirSync(dirname(path), { recursive: true })
+mkdirSync(outdir, { recursive: true })
+for (const { path, text } of outputFiles)
   writeFileSync(path, path.endsWith('.js') ? asciiOnly(text) : text)
-}
 
 /**
  * The code with every non-ASCII character replaced by `?`. esbuild escapes them in strings
@@ -51,9 +49,9 @@ function asciiOnly(code) {
 /**
  * Makes every `import … from 'node:x'` read `x` from process.getBuiltinModule, one export at a
  * time. An ES import of a builtin builds its namespace object, and that reads every export,
- * lazy ones included: node:fs then loads fs/promises (and readline, repl history…), node:util
- * loads worker_threads and its streams, about 2.6 MB of RSS in the master and in each worker
- * for modules nothing calls. esbuild's CJS interop would read them all the same, hence one
+ * lazy ones included: on Node 26 that loaded fs/promises and worker_threads into the master,
+ * and undici, crypto, http2, zlib and tls into each worker, modules nothing calls (2.2 MiB of
+ * the master's RSS, 9 MiB of each worker's). esbuild's CJS interop would read them all the same, hence one
  * pure binding per export: the bundles keep only the ones they use. The export names come
  * from the Node that builds; a name that the running Node lacks would read as undefined, and
  * esbuild fails the build on an import that names none of them.
