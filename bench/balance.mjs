@@ -2,7 +2,7 @@
 // per worker) for keep-alive and connection-close loads, with wrk on 127.0.0.1.
 // Usage: node bench/balance.mjs [seconds] (needs wrk; reuseport needs Node >= 22.12)
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -43,6 +43,7 @@ for (const [load, extra] of Object.entries(loads)) {
     const perWorker = readdirSync(counts).map((pid) =>
       Number(readFileSync(join(counts, pid), 'utf8'))
     )
+    rmSync(counts, { recursive: true, force: true })
     const evenness = Math.max(...perWorker) / Math.max(1, Math.min(...perWorker))
     console.log(
       `${load.padEnd(17)} ${mode.padEnd(10)} ${rps} req/s  per worker ${perWorker.join('/')}  max/min ${evenness.toFixed(2)}`

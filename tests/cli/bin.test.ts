@@ -3,20 +3,12 @@
 // Node 20 that exercises the tsx registration). `npm test` builds dist/ first.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import {
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-  mkdirSync,
-} from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { before, test, type TestContext } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { SETTINGS } from '../../src/server/config/settings.ts'
+import { directoryWith } from '../helpers/temp-dir.ts'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const BIN = join(ROOT, 'bin', 'tsgi.js')
@@ -74,13 +66,6 @@ function tsgi(
     child.on('error', reject)
     child.on('close', (code) => resolve({ code, stdout, stderr }))
   })
-}
-
-function directoryWith(t: TestContext, files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tsgi-cli-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content)
-  return dir
 }
 
 test('--version prints the package version and exits 0', async (t) => {

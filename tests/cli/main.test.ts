@@ -1,15 +1,15 @@
 // The CLI's flow, in process, with a stand-in for the arbiter: what reaches `new Arbiter(config,
 // { reloadConfig }).run()`, and how its results and errors become exit codes.
 import assert from 'node:assert/strict'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import type { ArbiterOptions } from '../../src/server/arbiter.ts'
 import { runCli, type CliContext } from '../../src/server/cli.ts'
 import type { Config } from '../../src/server/config/config.ts'
 import { HaltServer } from '../../src/server/errors.ts'
+import { directoryWith } from '../helpers/temp-dir.ts'
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/apps/', import.meta.url))
 
@@ -45,13 +45,6 @@ function harness(
     },
   }
   return h
-}
-
-function directoryWith(t: TestContext, files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tsgi-main-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content)
-  return dir
 }
 
 test('serving: changes to chdir, then runs the arbiter with the config and returns its code', async (t) => {

@@ -1,12 +1,12 @@
 // Starting and stopping: boot failures, graceful TERM, quick INT, master death, pid file.
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { holdPort } from '../helpers/ports.ts'
 import { withTimeout } from '../helpers/wait.ts'
 import { FIXTURES, get, Tsgi, waitForExit } from './harness.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 const APP = `${FIXTURES}prefork.ts`
 
@@ -125,7 +125,7 @@ test('workers exit by themselves when the master is killed with SIGKILL', async 
 })
 
 test('the pid file holds the master pid while it runs and is removed on exit', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tsgi-pid-'))
+  const dir = tempDir(t, 'tsgi-pid-')
   const pidfile = join(dir, 'tsgi.pid')
   const tsgi = await Tsgi.start(t, ['-p', pidfile, '-b', '127.0.0.1:0', APP])
   const url = await tsgi.url()
@@ -138,8 +138,7 @@ test('the pid file holds the master pid while it runs and is removed on exit', a
 })
 
 test('a pid file that cannot be written stops the master with one line naming --pid', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tsgi-pid-bad-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const dir = tempDir(t, 'tsgi-pid-bad-')
   for (const [pidfile, code] of [
     [join(dir, 'missing', 'tsgi.pid'), 'ENOENT'],
     [dir, 'EISDIR'],

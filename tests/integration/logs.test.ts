@@ -1,11 +1,11 @@
 // What operators see: process titles, the access log in Gunicorn's format, and USR1 reopening
 // the log files after logrotate moved them.
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync, renameSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { FIXTURES, get, Tsgi } from './harness.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 import { waitUntil } from '../helpers/wait.ts'
 
 const APP = `${FIXTURES}prefork.ts`
@@ -27,7 +27,7 @@ test(
 )
 
 test('the access log writes one Gunicorn-format line per request, and USR1 reopens it', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tsgi-logs-'))
+  const dir = tempDir(t, 'tsgi-logs-')
   const accessLog = join(dir, 'access.log')
   const tsgi = await Tsgi.start(t, ['--access-logfile', accessLog, '-b', '127.0.0.1:0', APP])
   const url = await tsgi.url()
@@ -75,7 +75,7 @@ const RESPONSE_HEADER_CASES = [
 
 for (const { app, args, header, value } of RESPONSE_HEADER_CASES) {
   test(`the access log shows a response header of ${args[1] ?? 'a TSGI'} app`, async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'tsgi-logs-'))
+    const dir = tempDir(t, 'tsgi-logs-')
     const accessLog = join(dir, 'access.log')
     const format = `%(s)s %({${header}}o)s`
     const tsgi = await Tsgi.start(t, [

@@ -1,12 +1,12 @@
 // Replacing workers without failing a request: HUP reload, max-requests recycling, a reload
 // whose new app fails to load, and reloads that change the addresses served.
 import assert from 'node:assert/strict'
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import { holdPort } from '../helpers/ports.ts'
 import { FIXTURES, get, load, Tsgi, waitForExit } from './harness.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 const APP = `${FIXTURES}prefork.ts`
 
@@ -53,7 +53,7 @@ test('max-requests recycles workers under load with zero failed requests', async
 })
 
 test('a reload whose app fails to load keeps the old workers serving and says why', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tsgi-reload-'))
+  const dir = tempDir(t, 'tsgi-reload-')
   const app = join(dir, 'app.mts')
   copyFileSync(APP, app)
   writeFileSync(app, `export const app = (await import(${JSON.stringify(APP)})).app\n`)
@@ -71,7 +71,7 @@ test('a reload whose app fails to load keeps the old workers serving and says wh
 })
 
 test('HUP re-reads the config file: a new worker count applies', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tsgi-hup-config-'))
+  const dir = tempDir(t, 'tsgi-hup-config-')
   const config = join(dir, 'tsgi.config.json')
   writeFileSync(config, JSON.stringify({ workers: 1 }))
   const tsgi = await Tsgi.start(t, ['-c', config, '-b', '127.0.0.1:0', APP])
@@ -84,7 +84,7 @@ test('HUP re-reads the config file: a new worker count applies', async (t) => {
 })
 
 test('HUP with an invalid config keeps everything running and says which setting is wrong', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tsgi-hup-bad-'))
+  const dir = tempDir(t, 'tsgi-hup-bad-')
   const config = join(dir, 'tsgi.config.json')
   writeFileSync(config, JSON.stringify({ workers: 2 }))
   const tsgi = await Tsgi.start(t, ['-c', config, '-b', '127.0.0.1:0', APP])
@@ -109,13 +109,6 @@ function outputSince(tsgi: Tsgi, from: number): string {
     .slice(from)
     .map((line) => line.text)
     .join('\n')
-}
-
-/** A temporary folder, removed after the test. */
-function tempDir(t: TestContext, prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
-  return dir
 }
 
 test('HUP with a changed bind serves the new address, then closes the dropped one', async (t) => {

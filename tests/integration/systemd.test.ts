@@ -2,14 +2,14 @@
 // `bind`, through reloads, and leaves them to systemd when it stops. The sockets come from
 // tests/fixtures/bin/socket-activate.py, which starts tsgi as systemd does.
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import { holdPort } from '../helpers/ports.ts'
 import { withTimeout } from '../helpers/wait.ts'
 import { FIXTURES, get, Tsgi } from './harness.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 const APP = `${FIXTURES}listen-env.mjs`
 const SOCKET_ACTIVATE = fileURLToPath(
@@ -22,8 +22,7 @@ async function getUnix(socketPath: string): Promise<string> {
 }
 
 test('socket activation: the passed sockets are served instead of bind, through HUP', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tsgi-systemd-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const dir = tempDir(t, 'tsgi-systemd-')
   const socketPath = join(dir, 'app.sock')
   // The bind address is taken: a master that tried it would log "Connection in use".
   const { port: taken } = await holdPort(t)

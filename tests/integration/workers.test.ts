@@ -1,11 +1,11 @@
 // The worker count: start, TTIN/TTOU, a SIGKILLed worker replaced under load, a stuck worker
 // killed on heartbeat timeout while the others keep serving.
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { FIXTURES, get, isAlive, load, Tsgi, waitForExit } from './harness.ts'
+import { tempDir } from '../helpers/temp-dir.ts'
 
 const APP = `${FIXTURES}prefork.ts`
 
@@ -101,8 +101,7 @@ test('a stuck worker is killed and replaced within timeout + 1 s while the other
 })
 
 test('a worker killed for a timeout while booting is replaced, not taken for a boot failure', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tsgi-slow-boot-'))
-  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const dir = tempDir(t, 'tsgi-slow-boot-')
   const marker = join(dir, 'first-worker')
   const tsgi = await Tsgi.start(
     t,
