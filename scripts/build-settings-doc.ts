@@ -41,14 +41,19 @@ export function renderSettingsDoc(): string {
 
 function renderSetting(entry: Setting): string {
   const facts = [
-    entry.cli.length > 0
-      ? `- Command line: ${entry.cli.map((flag) => code(entry.meta ? `${flag} ${entry.meta}` : flag)).join(', ')}`
-      : `- Command line: the argument, ${code(flagsText(entry))}`,
+    commandLineText(entry),
     `- Default: ${entry.defaultText ?? valueText(entry.default)}`,
     entry.env ? `- Environment: ${environmentText(entry)}` : undefined,
   ]
   const body = facts.filter((line) => line !== undefined).join('\n')
   return `### \`${entry.name}\`\n\n${body}\n\n${entry.doc}`
+}
+
+function commandLineText(entry: Setting): string {
+  if (entry.positional) return `- Command line: the argument, ${code(flagsText(entry))}`
+  if (entry.cli.length === 0) return '- Command line: none; config files only'
+  const flags = entry.cli.map((flag) => code(entry.meta ? `${flag} ${entry.meta}` : flag))
+  return `- Command line: ${flags.join(', ')}`
 }
 
 /** A default value as code: `2048`, `127.0.0.1:8000`; none for null. */

@@ -14,6 +14,12 @@ export {
   type RequestHandler,
   type RequestRecord,
 } from './core/handler.ts'
+export {
+  ForwardedScheme,
+  DEFAULT_FORWARDED_ALLOW_IPS,
+  DEFAULT_SECURE_SCHEME_HEADERS,
+  type ForwardedSchemeOptions,
+} from './core/forwarded-scheme.ts'
 export { ChunkInput, bytesInput } from './core/input.ts'
 export { LineErrorStream } from './core/error-stream.ts'
 export { fileWrapper, FileBody } from './core/file-wrapper.ts'

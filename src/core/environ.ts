@@ -7,6 +7,7 @@ import type { Environ, ErrorStream, InputStream } from '../spec/types.ts'
 import type { ClientSignal } from './client-signal.ts'
 import { boundedMemo, lastValueMemo } from './bounded-memo.ts'
 import { fileWrapper } from './file-wrapper.ts'
+import type { ForwardedScheme } from './forwarded-scheme.ts'
 import { peerOf } from './peer.ts'
 
 export const TSGI_VERSION = Object.freeze([1, 0] as const)
@@ -15,6 +16,8 @@ export const TSGI_VERSION = Object.freeze([1, 0] as const)
 export interface ServerContext {
   errors: ErrorStream
   urlScheme: 'http' | 'https'
+  /** Trusted proxies may say a request came over HTTPS (forwarded-scheme.ts). */
+  forwardedScheme?: ForwardedScheme | undefined
   scriptName: string
   multiprocess: boolean
   multithread: boolean
@@ -31,7 +34,8 @@ export function buildEnviron(
   req: IncomingMessage,
   ctx: ServerContext,
   input: InputStream,
-  signal: ClientSignal
+  signal: ClientSignal,
+  urlScheme: 'http' | 'https' = ctx.urlScheme
 ): Environ {
   const rawUri = req.url ?? '/'
   const { path, query } = splitUri(rawUri)
@@ -46,7 +50,7 @@ export function buildEnviron(
     SERVER_PROTOCOL: protocol(req),
     RAW_URI: rawUri,
     'tsgi.version': TSGI_VERSION,
-    'tsgi.url_scheme': ctx.urlScheme,
+    'tsgi.url_scheme': urlScheme,
     'tsgi.input': input,
     'tsgi.errors': ctx.errors,
     'tsgi.multithread': ctx.multithread,

@@ -7,6 +7,7 @@ import { RawConnection, requestText } from '../../tests/helpers/raw.ts'
 import { startSimpleServer } from '../../tests/helpers/simple-server.ts'
 import { waitUntil } from '../../tests/helpers/wait.ts'
 import type { Application } from '../spec/types.ts'
+import { ForwardedScheme } from './forwarded-scheme.ts'
 import { createRequestHandler, type RequestRecord } from './handler.ts'
 
 const pathApp: Application = (environ, startResponse) => {
@@ -29,6 +30,38 @@ test('with a SCRIPT_NAME, paths under it reach the app and others get a 404', as
   const outside = await httpRequest(`${url}/application`)
   assert.equal(outside.status, 404)
   assert.equal(calls, cases.length, 'the app never saw the request outside SCRIPT_NAME')
+})
+
+test('a trusted proxy sets tsgi.url_scheme; scheme headers that disagree get a 400', async (t) => {
+  let calls = 0
+  const app: Application = (environ, startResponse) => {
+    calls++
+    startResponse('200 OK', [['Content-Type', 'application/json']])
+    const seen = [environ['tsgi.url_scheme'], environ.SERVER_NAME, environ.SERVER_PORT]
+    return [Buffer.from(JSON.stringify(seen))]
+  }
+  const forwardedScheme = new ForwardedScheme()
+  const { url } = await startSimpleServer(app, { forwardedScheme }, t)
+  const seen = async (headers: Record<string, string>) =>
+    JSON.parse((await httpRequest(url, { headers })).text) as unknown
+  const host = { Host: 'example.test' }
+  assert.deepEqual(await seen(host), ['http', 'example.test', '80'])
+  assert.deepEqual(await seen({ ...host, 'X-Forwarded-Proto': 'https' }), [
+    'https',
+    'example.test',
+    '443',
+  ])
+  assert.deepEqual(await seen({ ...host, 'X-Forwarded-Ssl': 'off' }), [
+    'http',
+    'example.test',
+    '80',
+  ])
+  const before = calls
+  const contradictory = await httpRequest(url, {
+    headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Ssl': 'off' },
+  })
+  assert.equal(contradictory.status, 400)
+  assert.equal(calls, before, 'the app never saw it')
 })
 
 test('onFinish reports each request once: completed, or not when the client left', async (t) => {

@@ -11,8 +11,9 @@ import { buildEnviron, type ServerContext } from './environ.ts'
 import { LineErrorStream } from './error-stream.ts'
 import { expectsContinue } from './expect.ts'
 import { FileBody } from './file-wrapper.ts'
+import { CONTRADICTORY, type ForwardedScheme } from './forwarded-scheme.ts'
 import { ChunkInput } from './input.ts'
-import { refusal } from './refusals.ts'
+import { BAD_REQUEST, refusal } from './refusals.ts'
 import { ResponseWriter } from './response.ts'
 import { abortAfterFlush } from './transport.ts'
 
@@ -35,7 +36,10 @@ export interface RequestRecord {
 }
 
 export interface HandlerOptions {
+  /** `tsgi.url_scheme` unless a trusted proxy says otherwise (`forwardedScheme`). */
   urlScheme?: 'http' | 'https'
+  /** Which proxies may say a request came over HTTPS, and how; none when absent. */
+  forwardedScheme?: ForwardedScheme
   scriptName?: string
   multiprocess?: boolean
   multithread?: boolean
@@ -80,6 +84,7 @@ export function createRequestHandler(
   const base: ServerContext = {
     errors,
     urlScheme: options.urlScheme ?? 'http',
+    forwardedScheme: options.forwardedScheme,
     scriptName: options.scriptName ?? '',
     multiprocess: options.multiprocess ?? false,
     multithread: options.multithread ?? false,
@@ -103,6 +108,8 @@ class Exchange implements RequestRecord {
   readonly #response: ResponseWriter
   readonly #scriptName: string
   readonly #signal = new ClientSignal()
+  /** Set when the request's scheme headers disagree: it is answered 400. */
+  readonly #contradictoryScheme: boolean
   #clientGone = false
 
   constructor(
@@ -121,7 +128,10 @@ class Exchange implements RequestRecord {
     this.#scriptName = base.scriptName
     this.#response = new ResponseWriter(req, res)
     const input = new ChunkInput(req, () => sendContinue(req, res))
-    this.environ = buildEnviron(req, base, input, this.#signal)
+    const forwarded = base.forwardedScheme?.schemeOf(req)
+    this.#contradictoryScheme = forwarded === CONTRADICTORY
+    const scheme = forwarded === 'https' || forwarded === 'http' ? forwarded : base.urlScheme
+    this.environ = buildEnviron(req, base, input, this.#signal, scheme)
     res.on('close', () => this.#onClose())
   }
 
@@ -130,7 +140,8 @@ class Exchange implements RequestRecord {
    * for: most apps return an array at once, and such a request then costs no promise at all.
    */
   run(): Promise<void> | undefined {
-    const refused = refusal(this.req, this.#scriptName)
+    // Gunicorn's InvalidSchemeHeaders: a 400, whatever else the request has.
+    const refused = this.#contradictoryScheme ? BAD_REQUEST : refusal(this.req, this.#scriptName)
     if (refused) {
       this.#refuse(refused.status, refused.reason)
       return undefined

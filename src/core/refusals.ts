@@ -12,7 +12,7 @@ export interface Refusal {
   reason: string
 }
 
-const BAD_REQUEST: Refusal = { status: 400, reason: 'Bad Request' }
+export const BAD_REQUEST: Refusal = { status: 400, reason: 'Bad Request' }
 const NOT_FOUND: Refusal = { status: 404, reason: 'Not Found' }
 const VERSION_NOT_SUPPORTED: Refusal = { status: 505, reason: 'HTTP Version Not Supported' }
 

@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { LineErrorStream } from '../core/error-stream.ts'
+import { ForwardedScheme } from '../core/forwarded-scheme.ts'
 import { AcceptGate, type SelfBoundListener } from './accept-gate.ts'
 import type { Config } from './config/config.ts'
 import { checkLimits, maxHeaderSize, rejectRequest, type RequestLimits } from './http/limits.ts'
@@ -224,9 +225,10 @@ export class Worker {
   }
 
   #createHandler(): ServeHandler {
-    const { log } = this.context
+    const { log, config } = this.context
     return this.context.serve({
       multiprocess: true,
+      forwardedScheme: forwardedSchemeOf(config),
       accessLog: this.context.accessLog.enabled,
       errorLog: { error: (message, error) => log.exception(message, error) },
       errors: new LineErrorStream((line) => log.error(line)),
@@ -278,4 +280,11 @@ function closeAfter(res: ServerResponse, socket: WorkerSocket | null): void {
 function maxRequestsWithJitter(maxRequests: number, jitter: number): number {
   if (maxRequests <= 0) return 0
   return maxRequests + Math.floor(Math.random() * (jitter + 1))
+}
+
+/** The proxies' say on the scheme; none to hear when no header is configured. */
+function forwardedSchemeOf(config: Config): ForwardedScheme | undefined {
+  const { forwardedAllowIps, secureSchemeHeaders } = config
+  if (Object.keys(secureSchemeHeaders).length === 0) return undefined
+  return new ForwardedScheme({ allowIps: forwardedAllowIps, secureSchemeHeaders })
 }

@@ -41,9 +41,13 @@ function row(left: string, text: string): string {
   return `${indented}\n${' '.repeat(COLUMN)}${text}`
 }
 
-/** `-w, --workers INT`; the argument's placeholder for the positional setting. */
+/**
+ * `-w, --workers INT`; the argument's placeholder for the positional setting; the name of one
+ * only config files set.
+ */
 export function flagsText(entry: Setting): string {
-  if (entry.cli.length === 0) return entry.meta ?? entry.name
+  if (entry.positional) return entry.meta ?? entry.name
+  if (entry.cli.length === 0) return `${entry.name} (config file)`
   return entry.cli.join(', ') + (entry.meta ? ` ${entry.meta}` : '')
 }
 

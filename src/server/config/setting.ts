@@ -19,9 +19,10 @@ export type Section = (typeof SECTIONS)[number]
 
 /**
  * How the command line reads a setting: `boolean` flags take no value, `list` flags may repeat
- * (each occurrence adds an item), the others take one value and the last occurrence wins.
+ * (each occurrence adds an item), the others take one value and the last occurrence wins. A
+ * `map` (an object) has no flag: only config files set it, as in Gunicorn.
  */
-export type SettingType = 'boolean' | 'integer' | 'string' | 'list'
+export type SettingType = 'boolean' | 'integer' | 'string' | 'list' | 'map'
 
 export interface Setting<N extends string = string, T = unknown> {
   /** camelCase, as in config files and the Config object. */

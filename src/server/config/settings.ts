@@ -5,9 +5,11 @@
  * `npm run docs:settings`.
  * @module
  */
+import { DEFAULT_SECURE_SCHEME_HEADERS } from '../../core/forwarded-scheme.ts'
 import { setting, type Setting } from './setting.ts'
 import {
   bindList,
+  headerValues,
   boolean,
   headerCountLimit,
   intBetween,
@@ -18,6 +20,7 @@ import {
   optionalConfigFile,
   optionalString,
   positiveInt,
+  proxyAddressList,
   directory,
   string,
 } from './validators.ts'
@@ -391,6 +394,45 @@ export const SETTINGS = [
       Write the master's process id to this file.
 
       For sending it signals (\`kill -HUP $(cat FILE)\`); removed when the master exits.`,
+  }),
+  setting({
+    name: 'forwardedAllowIps',
+    section: 'Server Mechanics',
+    cli: ['--forwarded-allow-ips'],
+    env: 'FORWARDED_ALLOW_IPS',
+    meta: 'STRING',
+    type: 'string',
+    default: ['127.0.0.1', '::1'],
+    validate: proxyAddressList,
+    doc: `
+      The proxies allowed to say a request came over HTTPS, comma separated.
+
+      IP addresses (\`10.0.0.7\`), networks (\`10.0.0.0/8\`, \`fd00::/8\`), or \`*\` for any
+      peer, which is only safe when no client can reach tsgi but through the proxy. A request
+      from one of them, or over a Unix socket, whose headers include one of
+      \`secureSchemeHeaders\` gets the scheme they say: \`tsgi.url_scheme\` for a TSGI app, the
+      scheme of \`request.url\` for a fetch handler. Scheme headers that disagree get a 400. A
+      Node handler reads the headers through its framework instead (Express's \`trust proxy\`).
+      The default, the loopback addresses, suits nginx on the same machine sending
+      \`proxy_set_header X-Forwarded-Proto $scheme\`. The client's address stays the
+      connection's (\`REMOTE_ADDR\`), as in Gunicorn: an app that wants the one in
+      \`X-Forwarded-For\` reads it itself.`,
+  }),
+  setting({
+    name: 'secureSchemeHeaders',
+    section: 'Server Mechanics',
+    cli: [],
+    type: 'map',
+    default: DEFAULT_SECURE_SCHEME_HEADERS,
+    defaultText: 'X-Forwarded-Protocol: ssl, X-Forwarded-Proto: https, X-Forwarded-Ssl: on',
+    validate: headerValues,
+    doc: `
+      The headers a trusted proxy marks an HTTPS request with, and the value that means HTTPS.
+
+      An object of header names to values, in a config file only, as in Gunicorn
+      (\`secureSchemeHeaders: { 'X-Forwarded-Proto': 'https' }\`). Names are matched in any
+      case, values exactly: any other value means HTTP. \`{}\` turns the headers off. Only
+      requests from \`forwardedAllowIps\` are read for them.`,
   }),
   setting({
     name: 'checkConfig',

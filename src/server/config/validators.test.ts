@@ -13,6 +13,7 @@ import {
   configFile,
   directory,
   headerCountLimit,
+  headerValues,
   intBetween,
   nonNegativeInt,
   seconds,
@@ -22,6 +23,7 @@ import {
   optionalConfigFile,
   optionalString,
   positiveInt,
+  proxyAddressList,
   string,
   type Validator,
 } from './validators.ts'
@@ -218,6 +220,62 @@ test('bindList normalizes each address and takes a single string as a list of on
   assert.equal(
     messageFor('bind', [8000], 'bind', 'tsgi.config.ts'),
     'bind: 8000 is not an address string (from tsgi.config.ts)'
+  )
+})
+
+test('proxyAddressList takes addresses, networks and *, comma separated or as a list', () => {
+  accepts(proxyAddressList, [
+    ['127.0.0.1,::1', ['127.0.0.1', '::1']],
+    [' 10.0.0.0/8 , fd00::/8,', ['10.0.0.0/8', 'fd00::/8']],
+    ['*', ['*']],
+    ['', []],
+    [
+      ['192.0.2.1', '2001:db8::/32'],
+      ['192.0.2.1', '2001:db8::/32'],
+    ],
+  ])
+  rejects(proxyAddressList, [42, { ip: '127.0.0.1' }], 'is not a comma-separated list of addresses')
+  assert.equal(
+    messageFor('forwardedAllowIps', '127.0.0.1,localhost', '--forwarded-allow-ips'),
+    '--forwarded-allow-ips: "localhost" is not an IP address, a network (ADDRESS/BITS) or * (from the command line)'
+  )
+  assert.equal(
+    messageFor('forwardedAllowIps', ['10.0.0.0/33'], 'forwardedAllowIps', 'tsgi.config.ts'),
+    'forwardedAllowIps: "10.0.0.0/33" is not an IP address, a network (ADDRESS/BITS) or * (from tsgi.config.ts)'
+  )
+})
+
+test('headerValues takes an object of header names to string values, each name once', () => {
+  accepts(headerValues, [
+    [{ 'X-Forwarded-Proto': 'https' }, { 'X-Forwarded-Proto': 'https' }],
+    [{}, {}],
+  ])
+  rejects(
+    headerValues,
+    ['X-Forwarded-Proto: https', null, [['a', 'b']]],
+    'is not an object of header names to values'
+  )
+  assert.equal(
+    messageFor(
+      'secureSchemeHeaders',
+      { 'X Proto': 'https' },
+      'secureSchemeHeaders',
+      'tsgi.config.ts'
+    ),
+    'secureSchemeHeaders: "X Proto" is not a header name (from tsgi.config.ts)'
+  )
+  assert.equal(
+    messageFor('secureSchemeHeaders', { 'X-Ssl': true }, 'secureSchemeHeaders', 'tsgi.config.ts'),
+    'secureSchemeHeaders: true is not a string (for X-Ssl) (from tsgi.config.ts)'
+  )
+  assert.equal(
+    messageFor(
+      'secureSchemeHeaders',
+      { 'X-Ssl': 'on', 'x-ssl': 'on' },
+      'secureSchemeHeaders',
+      'tsgi.config.ts'
+    ),
+    'secureSchemeHeaders: "x-ssl" names a header twice (from tsgi.config.ts)'
   )
 })
 

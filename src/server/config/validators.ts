@@ -6,6 +6,7 @@
  */
 import { existsSync, statSync } from 'node:fs'
 import { extname, resolve } from 'node:path'
+import { parseNetwork } from '../../core/forwarded-scheme.ts'
 import { InvalidAppSpec, parseAppSpec } from '../app-spec.ts'
 import { parseBindAddress, formatBindAddress } from './address.ts'
 import { InvalidValue } from './invalid-value.ts'
@@ -123,6 +124,46 @@ export const bindList: Validator<readonly string[]> = (value) => {
     if (typeof item !== 'string') throw new InvalidValue('is not an address string', item)
     return formatBindAddress(parseBindAddress(item))
   })
+}
+
+/**
+ * Trusted proxies: a comma-separated string (Gunicorn's form, and the command line's) or a
+ * list, each item an IP address, a network (`10.0.0.0/8`) or `*` (any peer). Blank items are
+ * dropped, so `''` trusts no TCP peer.
+ */
+export const proxyAddressList: Validator<readonly string[]> = (value) => {
+  const items: unknown = typeof value === 'string' ? value.split(',') : value
+  if (!Array.isArray(items)) throw new InvalidValue('is not a comma-separated list of addresses')
+  return items
+    .map((item: unknown) => {
+      if (typeof item !== 'string') throw new InvalidValue('is not an address string', item)
+      return item.trim()
+    })
+    .filter((item) => item !== '')
+    .map((item) => {
+      if (item !== '*' && parseNetwork(item) === undefined) {
+        throw new InvalidValue('is not an IP address, a network (ADDRESS/BITS) or *', item)
+      }
+      return item
+    })
+}
+
+/** RFC 9110's token: what a header name is made of. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
+/** An object of header names to values (config files only), each name once in any case. */
+export const headerValues: Validator<Readonly<Record<string, string>>> = (value) => {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidValue('is not an object of header names to values')
+  }
+  const seen = new Set<string>()
+  for (const [name, text] of Object.entries(value)) {
+    if (!TOKEN.test(name)) throw new InvalidValue('is not a header name', name)
+    if (seen.has(name.toLowerCase())) throw new InvalidValue('names a header twice', name)
+    seen.add(name.toLowerCase())
+    if (typeof text !== 'string') throw new InvalidValue(`is not a string (for ${name})`, text)
+  }
+  return Object.freeze({ ...(value as Record<string, string>) })
 }
 
 /** An existing directory, made absolute against the starting directory (Gunicorn's chdir). */

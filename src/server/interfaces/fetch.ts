@@ -10,6 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { FetchHandler } from '../../adapters/from-fetch.ts'
 import { expectsContinue } from '../../core/expect.ts'
+import { CONTRADICTORY, type ForwardedScheme } from '../../core/forwarded-scheme.ts'
 import type { ErrorLog } from '../../core/handler.ts'
 import { peerOf } from '../../core/peer.ts'
 import { answerFailure, ERROR_BODY, ERROR_HEADERS } from './failure.ts'
@@ -57,6 +58,7 @@ class FetchExchange implements RequestHooks, ExchangeRecord {
   status = 0
   completed = false
   readonly #log: ErrorLog
+  readonly #forwardedScheme: ForwardedScheme | undefined
   readonly #sender: ResponseSender
   #controller: AbortController | undefined
   #clientGone = false
@@ -68,6 +70,7 @@ class FetchExchange implements RequestHooks, ExchangeRecord {
     this.req = req
     this.res = res
     this.#log = options.errorLog
+    this.#forwardedScheme = options.forwardedScheme
     this.#sender = new ResponseSender(res, req.method === 'HEAD')
     // Read now (once per connection) for the access log: Node forgets it once the socket closes.
     if (req.socket && options.accessLog !== false) peerOf(req.socket)
@@ -79,7 +82,8 @@ class FetchExchange implements RequestHooks, ExchangeRecord {
    * waited for: a handler that returns a whole Response at once costs no promise.
    */
   run(handler: FetchHandler, context: ExecutionContext): Promise<void> | undefined {
-    const url = requestUrl(this.req, 'http')
+    const scheme = this.#forwardedScheme?.schemeOf(this.req)
+    const url = scheme === CONTRADICTORY ? undefined : requestUrl(this.req, scheme ?? 'http')
     if (url === undefined) {
       this.#badRequest()
       return undefined

@@ -45,8 +45,9 @@ export function requestUrl(req: IncomingMessage, scheme: 'http' | 'https'): stri
 
 /**
  * `GET http://example.com/a HTTP/1.1`: the target is the URL (its authority, not Host, names
- * the host: RFC 9112 §3.2.2), but the scheme is the connection's: a client writing `https://`
- * on a plain connection must not make the request look secure. `*` (OPTIONS *) has no URL.
+ * the host: RFC 9112 §3.2.2), but the scheme is the connection's or a trusted proxy's: a client
+ * writing `https://` on a plain connection must not make the request look secure. `*`
+ * (OPTIONS *) has no URL.
  */
 function absoluteUrl(target: string, scheme: 'http' | 'https'): string | undefined {
   if (!/^https?:\/\//i.test(target)) return undefined

@@ -5,6 +5,7 @@
  * @module
  */
 import type { IncomingMessage, ServerOptions, ServerResponse } from 'node:http'
+import type { ForwardedScheme } from '../../core/forwarded-scheme.ts'
 import type { ErrorLog, RequestRecord } from '../../core/handler.ts'
 import type { Environ, ErrorStream } from '../../spec/types.ts'
 import type { LoadedApp, UpgradeListener } from './detect.ts'
@@ -18,6 +19,12 @@ export interface ServeOptions {
   errorLog: ErrorLog
   /** `tsgi.errors`, for TSGI apps. */
   errors: ErrorStream
+  /**
+   * Which proxies may say a request came over HTTPS (`tsgi.url_scheme`, a fetch handler's
+   * `request.url`). A Node handler reads `req` itself, through its framework's own proxy
+   * settings (Express's `trust proxy`).
+   */
+  forwardedScheme?: ForwardedScheme
   /**
    * Whether the access log is on, so records must carry what it prints after the response
    * has closed: the body byte count (for a Node listener that means wrapping `res.write` and
