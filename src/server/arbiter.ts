@@ -137,7 +137,10 @@ export class Arbiter {
   async #bind(bind: string): Promise<Listener> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await bindListener(parseAddress(bind), this.config.balance !== 'shared')
+        return await bindListener(parseAddress(bind), {
+          workersBind: this.config.balance !== 'shared',
+          umask: this.config.umask,
+        })
       } catch (error) {
         const inUse = (error as { code?: string }).code === 'EADDRINUSE'
         if (!inUse || attempt === BIND_ATTEMPTS || this.#stopSignalled()) throw error

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict'
+import { statSync } from 'node:fs'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { holdPort } from '../../tests/helpers/ports.ts'
+import { tempDir } from '../../tests/helpers/temp-dir.ts'
 import { bindListener, formatAddress, type Address } from './sock.ts'
 
 const tcp = (host: string, port = 0): Address => ({ kind: 'tcp', host, port })
@@ -35,4 +38,18 @@ test('an address another server listens on is named, with the reason', async (t)
   await assert.rejects(bindListener(tcp('127.0.0.1', port)), {
     message: `cannot bind http://127.0.0.1:${port}: address in use (EADDRINUSE)`,
   })
+})
+
+test('a Unix socket gets mode 0777 minus the umask, whatever the process umask', async (t) => {
+  const dir = tempDir(t, 'tsgi-sock-')
+  for (const [umask, mode] of [
+    [undefined, 0o777],
+    [0o007, 0o770],
+    [0o077, 0o700],
+  ] as const) {
+    const path = join(dir, `${umask ?? 'default'}.sock`)
+    const listener = await bindListener({ kind: 'unix', path }, { umask })
+    t.after(() => listener.close())
+    assert.equal(statSync(path).mode & 0o777, mode, `umask ${umask?.toString(8)}`)
+  }
 })

@@ -5,7 +5,7 @@
  * it. A master that called listen() would accept connections itself, and they would hang.
  * @module
  */
-import { existsSync, lstatSync, unlinkSync } from 'node:fs'
+import { chmodSync, existsSync, lstatSync, unlinkSync } from 'node:fs'
 import net from 'node:net'
 import { getSystemErrorName } from 'node:util'
 
@@ -73,9 +73,19 @@ async function resolveHost(
   }
 }
 
+export interface BindOptions {
+  /** TCP: the workers bind the address themselves (--balance reuseport or roundrobin). */
+  workersBind?: boolean
+  /** The bits a Unix socket's mode leaves out of 0777 (--umask; 0 lets every user connect). */
+  umask?: number
+}
+
 /** Binds `address`; throws an Error with a one-line message naming the address on failure. */
-export async function bindListener(address: Address, workersBind = false): Promise<Listener> {
-  if (address.kind === 'unix') return bindUnix(address)
+export async function bindListener(
+  address: Address,
+  { workersBind = false, umask = 0 }: BindOptions = {}
+): Promise<Listener> {
+  if (address.kind === 'unix') return bindUnix(address, umask)
   if (address.kind === 'fd') return adoptFd(address)
   const { address: ip, family } = await resolveHost(address)
   const result = createServerHandle()(ip, address.port, family)
@@ -101,11 +111,24 @@ export function hasReusePort(versions = process.versions.node): boolean {
   return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12)
 }
 
-function bindUnix(address: { kind: 'unix'; path: string }): Listener {
+/**
+ * Binds a Unix socket with mode 0777 minus `umask`, as Gunicorn does: connecting takes write
+ * permission, and a proxy such as nginx runs as another user. The mode is set before any
+ * worker listens, so no connection is possible before it.
+ */
+function bindUnix(address: { kind: 'unix'; path: string }, umask: number): Listener {
   removeStaleSocket(address.path)
   const result = createServerHandle()(address.path, -1, -1)
   if (typeof result === 'number') throw bindError(result, formatAddress(address))
-  return listener(address, address, result, () => removeStaleSocket(address.path))
+  const bound = listener(address, address, result, () => removeStaleSocket(address.path))
+  try {
+    chmodSync(address.path, 0o777 & ~umask)
+  } catch (error) {
+    bound.close()
+    const code = (error as { code?: string }).code ?? String(error)
+    throw new Error(`cannot set the mode of ${formatAddress(address)} (${code})`)
+  }
+  return bound
 }
 
 /**

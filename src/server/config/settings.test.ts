@@ -48,6 +48,7 @@ test("flags carry Gunicorn's names and defaults", () => {
     ['limitRequestFields', ['--limit-request-fields'], 100],
     ['limitRequestFieldSize', ['--limit-request-field-size', '--limit-request-field_size'], 8190],
     ['pidfile', ['-p', '--pid'], null],
+    ['umask', ['-m', '--umask'], 0],
     ['checkConfig', ['--check-config'], false],
     ['printConfig', ['--print-config'], false],
     ['accessLog', ['--access-logfile'], null],

@@ -21,6 +21,7 @@ import {
   optionalString,
   positiveInt,
   proxyAddressList,
+  umask,
   directory,
   string,
 } from './validators.ts'
@@ -394,6 +395,24 @@ export const SETTINGS = [
       Write the master's process id to this file.
 
       For sending it signals (\`kill -HUP $(cat FILE)\`); removed when the master exits.`,
+  }),
+  setting({
+    name: 'umask',
+    section: 'Server Mechanics',
+    cli: ['-m', '--umask'],
+    meta: 'INT',
+    type: 'integer',
+    default: 0,
+    validate: umask,
+    doc: `
+      The permission bits to clear on the Unix sockets tsgi binds: their mode is 0777 minus these.
+
+      Connecting to a Unix socket takes write permission on it, and a proxy in front usually
+      runs as another user: the default, 0, lets every user connect, as in Gunicorn. \`-m 007\`
+      keeps out the users outside the socket's group (the master's). On the command line a
+      leading \`0\` or \`0o\` means octal; in a config file, write a number (\`0o007\` in a
+      \`.ts\` file) or the same text. For finer control, put the socket in a directory only the
+      proxy can reach.`,
   }),
   setting({
     name: 'forwardedAllowIps',

@@ -25,6 +25,7 @@ import {
   positiveInt,
   proxyAddressList,
   string,
+  umask,
   type Validator,
 } from './validators.ts'
 
@@ -242,6 +243,27 @@ test('proxyAddressList takes addresses, networks and *, comma separated or as a 
   assert.equal(
     messageFor('forwardedAllowIps', ['10.0.0.0/33'], 'forwardedAllowIps', 'tsgi.config.ts'),
     'forwardedAllowIps: "10.0.0.0/33" is not an IP address, a network (ADDRESS/BITS) or * (from tsgi.config.ts)'
+  )
+})
+
+test('umask reads octal with a leading 0 or 0o, hex with 0x, decimal, up to 0777', () => {
+  accepts(umask, [
+    ['0', 0],
+    ['007', 0o7],
+    ['0o027', 0o27],
+    ['0O777', 0o777],
+    ['0x1f', 0x1f],
+    ['18', 18],
+    [0o22, 0o22],
+  ])
+  rejects(
+    umask,
+    ['08', '0o8', '-1', '1000', 'rw', 1.5, -1, 0o1000, true],
+    'is not a umask from 0 to 0777 (octal: 007 or 0o007)'
+  )
+  assert.equal(
+    messageFor('umask', '0o8', '--umask'),
+    '--umask: "0o8" is not a umask from 0 to 0777 (octal: 007 or 0o007) (from the command line)'
   )
 })
 

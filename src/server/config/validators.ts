@@ -166,6 +166,25 @@ export const headerValues: Validator<Readonly<Record<string, string>>> = (value)
   return Object.freeze({ ...(value as Record<string, string>) })
 }
 
+/**
+ * A umask from 0 to 0o777: a number (a config file's `0o007`), or text in octal with a leading
+ * `0` or `0o` (`007`, `0o007`), in hex with `0x`, or in decimal, as Gunicorn reads it.
+ */
+export const umask: Validator<number> = (value) => {
+  const number = typeof value === 'string' ? parseUmask(value.trim()) : value
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < 0 || number > 0o777) {
+    throw new InvalidValue('is not a umask from 0 to 0777 (octal: 007 or 0o007)')
+  }
+  return number
+}
+
+function parseUmask(text: string): number | undefined {
+  const octal = /^0o?([0-7]+)$/i.exec(text)
+  if (octal) return parseInt(octal[1]!, 8)
+  if (/^0x[0-9a-f]+$/i.test(text)) return parseInt(text.slice(2), 16)
+  return /^(?:0|[1-9]\d*)$/.test(text) ? Number(text) : undefined
+}
+
 /** An existing directory, made absolute against the starting directory (Gunicorn's chdir). */
 export const directory: Validator<string> = (value, context) => {
   const path = resolve(context.cwd, string(value, context))
