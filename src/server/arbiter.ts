@@ -8,6 +8,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import type { Cluster } from 'node:cluster'
 import { fileURLToPath } from 'node:url'
+import { CodeWatcher } from './code-watcher.ts'
 import type { Config } from './config/config.ts'
 import { ConfigError, EXIT } from './errors.ts'
 import { heartbeatIntervalMs } from './heartbeat.ts'
@@ -69,6 +70,8 @@ export class Arbiter {
   #exitCode = 0
   #wake: () => void = () => {}
   #configBeforeReload: Config | undefined
+  /** --reload's watch over the app's directory. */
+  #codeWatcher: CodeWatcher | undefined
   /** When the master last told the workers how many connections each may hold. */
   #rebalancedAt = 0
 
@@ -126,7 +129,22 @@ export class Arbiter {
     await this.#listeners.open(this.config.bind)
     this.#pidfile = writePidfile(this.config.pidfile)
     this.#log.info(`Using worker: ${this.config.workerClass}`)
+    if (this.config.reload) this.#watchCode()
     this.#manageWorkers()
+  }
+
+  /**
+   * --reload: a changed source file under the directory tsgi serves from reloads the workers
+   * as HUP does, so a change that fails to load leaves the old ones serving.
+   */
+  #watchCode(): void {
+    this.#codeWatcher = new CodeWatcher(process.cwd(), {
+      onChange: (file) => {
+        this.#log.info(`Worker reloading: ${file} modified`)
+        this.#signals.push('SIGHUP')
+      },
+      onError: (error) => this.#log.warning(`--reload cannot watch everything: ${error.message}`),
+    })
   }
 
   /**
@@ -619,6 +637,7 @@ export class Arbiter {
    * --graceful-timeout; then anything left is killed. INT/QUIT: workers quit at once.
    */
   async #shutdown(): Promise<void> {
+    this.#codeWatcher?.close()
     this.#listeners.closeAll()
     const signal = this.#graceful ? 'SIGTERM' : 'SIGQUIT'
     for (const worker of this.#workers.values()) {

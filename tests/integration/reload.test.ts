@@ -1,5 +1,5 @@
 // Replacing workers without failing a request: HUP reload, max-requests recycling, a reload
-// whose new app fails to load, and reloads that change the addresses served.
+// whose new app fails to load, reloads that change the addresses served, and --reload.
 import assert from 'node:assert/strict'
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -7,6 +7,7 @@ import { test } from 'node:test'
 import { holdPort } from '../helpers/ports.ts'
 import { FIXTURES, get, load, Tsgi, waitForExit } from './harness.ts'
 import { tempDir } from '../helpers/temp-dir.ts'
+import { waitUntil } from '../helpers/wait.ts'
 
 const APP = `${FIXTURES}prefork.ts`
 
@@ -241,4 +242,29 @@ test('HUP moves the pid file and renames the master as the config now says', asy
   tsgi.signal('SIGTERM')
   assert.equal((await tsgi.exited).code, 0)
   assert.equal(existsSync(after), false)
+})
+
+test('--reload: a changed source file reloads the workers; a broken one keeps the old', async (t) => {
+  const dir = tempDir(t, 'tsgi-autoreload-')
+  const app = join(dir, 'app.mjs')
+  const serving = (text: string) =>
+    `export const app = (environ, startResponse) => {\n` +
+    `  startResponse('200 OK', [['Content-Type', 'text/plain']])\n` +
+    `  return [new TextEncoder().encode(${JSON.stringify(text)})]\n}\n`
+  writeFileSync(app, serving('one'))
+  const tsgi = await Tsgi.start(t, ['--reload', '--chdir', dir, '-b', '127.0.0.1:0', 'app.mjs'])
+  const url = await tsgi.url()
+  await tsgi.readyWorkers(1)
+  assert.equal((await get(url)).body, 'one')
+
+  let mark = tsgi.lines.length
+  writeFileSync(app, serving('two'))
+  await tsgi.waitFor(/Worker reloading: app\.mjs modified/, 10_000, mark)
+  await tsgi.readyWorkers(1, mark)
+  await waitUntil(async () => (await get(url)).body === 'two', { what: 'the new code served' })
+
+  mark = tsgi.lines.length
+  writeFileSync(app, 'export const app = (\n')
+  await tsgi.waitFor(/Reload failed, the old workers keep serving/, 10_000, mark)
+  assert.equal((await get(url)).body, 'two')
 })

@@ -70,12 +70,26 @@ test('-h/--help and -v/--version are actions, on the command line only', () => {
 test('an unknown flag is a usage error with the closest flag suggested', () => {
   usageError(['--wrokers', '3'], 'unknown option --wrokers (did you mean --workers?)')
   usageError(['--max_requests=3'], 'unknown option --max_requests (did you mean --max-requests?)')
-  usageError(['--preload'], 'unknown option --preload')
   usageError(['-x'], 'unknown option -x')
   usageError(
     ['--keepalive', '2'],
     'unknown option --keepalive in TSGI_CMD_ARGS (did you mean --keep-alive?)',
     'TSGI_CMD_ARGS'
+  )
+})
+
+test("Gunicorn's flags that tsgi does without say what to do instead", () => {
+  usageError(
+    ['--preload'],
+    "unknown option --preload (Gunicorn's; in tsgi: each worker loads the app; Node cannot fork a process that has loaded it)"
+  )
+  usageError(
+    ['--reuse-port'],
+    "unknown option --reuse-port (Gunicorn's; in tsgi: --balance reuseport)"
+  )
+  usageError(
+    ['-u', 'www-data'],
+    "unknown option -u (Gunicorn's; in tsgi: run tsgi as that user, with systemd's User= or supervisor's user=)"
   )
 })
 

@@ -121,6 +121,8 @@ class CommandLineParser {
   }
 
   #unknown(flag: string): never {
+    const instead = GUNICORN_ONLY[flag]
+    if (instead) throw this.#error(`unknown option ${flag}`, ` (Gunicorn's; in tsgi: ${instead})`)
     const flags = [...FLAGS.keys(), ...(this.#options.actions ? Object.keys(ACTION_FLAGS) : [])]
     const suggestion = closest(
       flag,
@@ -135,6 +137,22 @@ class CommandLineParser {
     const where = this.#options.source === COMMAND_LINE ? '' : ` in ${this.#options.source}`
     return new UsageError(`${message}${where}${hint}`)
   }
+}
+
+/**
+ * Gunicorn flags tsgi does without, and what to do instead: a Gunicorn habit gets an answer
+ * rather than a guess at a typo (`--preload` is not `--reload`).
+ */
+const GUNICORN_ONLY: Readonly<Record<string, string>> = {
+  '--preload': 'each worker loads the app; Node cannot fork a process that has loaded it',
+  '--threads': 'an async worker (-k async) serves its requests concurrently on one thread',
+  '--reuse-port': '--balance reuseport',
+  '--daemon': 'no daemon mode; run it under systemd, supervisor or a container',
+  '-D': 'no daemon mode; run it under systemd, supervisor or a container',
+  '--user': "run tsgi as that user, with systemd's User= or supervisor's user=",
+  '-u': "run tsgi as that user, with systemd's User= or supervisor's user=",
+  '--group': "run tsgi as that group, with systemd's Group=",
+  '-g': "run tsgi as that group, with systemd's Group=",
 }
 
 /** `-x…` and `--x…` are options; `-` alone is an argument, and so is `-1` (a negative number). */

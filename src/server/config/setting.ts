@@ -7,6 +7,7 @@ import type { Validator } from './validators.ts'
 /** The sections of --help and docs/settings.md, in order (Gunicorn's section names). */
 export const SECTIONS = [
   'Config File',
+  'Debugging',
   'Server Socket',
   'Worker Processes',
   'Security',

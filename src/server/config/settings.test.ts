@@ -34,6 +34,7 @@ test("flags carry Gunicorn's names and defaults", () => {
   const byName = new Map(SETTINGS.map((entry) => [entry.name, entry]))
   const expected: Array<[string, string[], unknown]> = [
     ['config', ['-c', '--config'], null],
+    ['reload', ['--reload'], false],
     ['bind', ['-b', '--bind'], ['127.0.0.1:8000']],
     ['backlog', ['--backlog'], 2048],
     ['workers', ['-w', '--workers'], 1],

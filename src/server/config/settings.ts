@@ -97,6 +97,26 @@ export const SETTINGS = [
       is not one. docs/interfaces/ has a page for each.`,
   }),
 
+  // Debugging
+  setting({
+    name: 'reload',
+    section: 'Debugging',
+    cli: ['--reload'],
+    type: 'boolean',
+    default: false,
+    validate: boolean,
+    doc: `
+      Reload the workers when a source file changes; for development.
+
+      Watches the directory tsgi serves from (\`chdir\`) and the directories under it, except
+      \`node_modules\` and those whose name starts with a dot, for changes to \`.ts\`,
+      \`.mts\`, \`.cts\`, \`.tsx\`, \`.js\`, \`.mjs\`, \`.cjs\`, \`.jsx\` and \`.json\`
+      files. A change logs \`Worker reloading: FILE modified\` and reloads as HUP does: new
+      workers load the app afresh, and while the changed app fails to load, the old workers
+      keep serving and the error log says why. Read at start; a reload does not turn it on or
+      off.`,
+  }),
+
   // Server Socket
   setting({
     name: 'bind',
