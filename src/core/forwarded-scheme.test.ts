@@ -5,7 +5,8 @@ import { CONTRADICTORY, ForwardedScheme, parseNetwork } from './forwarded-scheme
 
 /** A request from `address` (none: a Unix socket) with these header lines. */
 function request(address: string | undefined, ...headers: string[][]): IncomingMessage {
-  const socket = { remoteAddress: address, remotePort: address ? 40000 : undefined }
+  const port = address ? 40000 : undefined
+  const socket = { remoteAddress: address, remotePort: port, localPort: port && 8000 }
   return { rawHeaders: headers.flat(), socket } as unknown as IncomingMessage
 }
 
@@ -34,6 +35,10 @@ test('a peer outside the allowed ones is not heard; a Unix socket peer always is
   assert.equal(scheme.schemeOf(request('10.0.0.1', PROTO_HTTPS)), undefined)
   assert.equal(scheme.schemeOf(request('::ffff:10.0.0.1', PROTO_HTTPS)), undefined)
   assert.equal(scheme.schemeOf(request(undefined, PROTO_HTTPS)), 'https')
+  // A TCP connection reset before its peer was read has a local port but no peer address.
+  const reset = { remoteAddress: undefined, localPort: 8000 }
+  const fromReset = { rawHeaders: PROTO_HTTPS, socket: reset } as unknown as IncomingMessage
+  assert.equal(scheme.schemeOf(fromReset), undefined)
 })
 
 test('allowed peers can be addresses, networks of either family, or *', () => {

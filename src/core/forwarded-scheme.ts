@@ -75,8 +75,12 @@ export class ForwardedScheme {
   /** Whether `req` comes from a trusted proxy (or over a Unix socket). */
   trusts(req: IncomingMessage): boolean {
     if (this.#trustsAny) return true
-    const peer = req.socket ? peerOf(req.socket) : null
-    if (peer === null) return true
+    const socket = req.socket
+    if (!socket) return false
+    const peer = peerOf(socket)
+    // No peer: a Unix socket, which has no port either; or a TCP connection reset before its
+    // peer was read (getpeername fails then), which proves nothing.
+    if (peer === null) return socket.localPort === undefined
     return this.#trusted.check(peer.address, isIPv6(peer.address) ? 'ipv6' : 'ipv4')
   }
 }

@@ -76,3 +76,15 @@ test('a bad --forwarded-allow-ips stops tsgi with one line naming it', async (t)
     /--forwarded-allow-ips: "nginx" is not an IP address, a network \(ADDRESS\/BITS\) or \*/
   )
 })
+
+test('a proxy on a Unix socket is trusted even when no address is', async (t) => {
+  const socketPath = join(tempDir(t, 'tsgi-proxy-'), 'app.sock')
+  const tsgi = await Tsgi.start(t, [
+    ...['--forwarded-allow-ips', '', '-b', `unix:${socketPath}`],
+    TSGI_APP,
+  ])
+  await tsgi.waitFor(/Listening at: unix:/)
+  await tsgi.readyWorkers(1)
+  const response = await get('http://localhost/scheme', { socketPath, headers: FROM_PROXY })
+  assert.equal(response.body, 'https')
+})
