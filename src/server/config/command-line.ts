@@ -143,17 +143,18 @@ class CommandLineParser {
  * Gunicorn flags tsgi does without, and what to do instead: a Gunicorn habit gets an answer
  * rather than a guess at a typo (`--preload` is not `--reload`).
  */
-const GUNICORN_ONLY: Readonly<Record<string, string>> = {
-  '--preload': 'each worker loads the app; Node cannot fork a process that has loaded it',
-  '--threads': 'an async worker (-k async) serves its requests concurrently on one thread',
-  '--reuse-port': '--balance reuseport',
-  '--daemon': 'no daemon mode; run it under systemd, supervisor or a container',
-  '-D': 'no daemon mode; run it under systemd, supervisor or a container',
-  '--user': "run tsgi as that user, with systemd's User= or supervisor's user=",
-  '-u': "run tsgi as that user, with systemd's User= or supervisor's user=",
-  '--group': "run tsgi as that group, with systemd's Group=",
-  '-g': "run tsgi as that group, with systemd's Group=",
-}
+const GUNICORN_ONLY: Readonly<Record<string, string>> = Object.fromEntries(
+  (
+    [
+      [['--preload'], 'each worker loads the app; Node cannot fork a process that has loaded it'],
+      [['--threads'], 'an async worker (-k async) serves its requests concurrently on one thread'],
+      [['--reuse-port'], '--balance reuseport'],
+      [['-D', '--daemon'], 'no daemon mode; run it under systemd, supervisor or a container'],
+      [['-u', '--user'], "run tsgi as that user, with systemd's User= or supervisor's user="],
+      [['-g', '--group'], "run tsgi as that group, with systemd's Group="],
+    ] as const
+  ).flatMap(([flags, instead]) => flags.map((flag) => [flag, instead]))
+)
 
 /** `-x…` and `--x…` are options; `-` alone is an argument, and so is `-1` (a negative number). */
 function isOption(arg: string): boolean {

@@ -5,7 +5,10 @@
  * `npm run docs:settings`.
  * @module
  */
-import { DEFAULT_SECURE_SCHEME_HEADERS } from '../../core/forwarded-scheme.ts'
+import {
+  DEFAULT_FORWARDED_ALLOW_IPS,
+  DEFAULT_SECURE_SCHEME_HEADERS,
+} from '../../core/forwarded-scheme.ts'
 import { setting, type Setting } from './setting.ts'
 import {
   bindList,
@@ -441,7 +444,7 @@ export const SETTINGS = [
     env: 'FORWARDED_ALLOW_IPS',
     meta: 'STRING',
     type: 'string',
-    default: ['127.0.0.1', '::1'],
+    default: DEFAULT_FORWARDED_ALLOW_IPS,
     validate: proxyAddressList,
     doc: `
       The proxies allowed to say a request came over HTTPS, comma separated.

@@ -7,6 +7,7 @@
 import { existsSync, statSync } from 'node:fs'
 import { extname, resolve } from 'node:path'
 import { parseNetwork } from '../../core/forwarded-scheme.ts'
+import { isToken } from '../../core/rules.ts'
 import { InvalidAppSpec, parseAppSpec } from '../app-spec.ts'
 import { parseBindAddress, formatBindAddress } from './address.ts'
 import { InvalidValue } from './invalid-value.ts'
@@ -148,9 +149,6 @@ export const proxyAddressList: Validator<readonly string[]> = (value) => {
     })
 }
 
-/** RFC 9110's token: what a header name is made of. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-
 /** An object of header names to values (config files only), each name once in any case. */
 export const headerValues: Validator<Readonly<Record<string, string>>> = (value) => {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -158,7 +156,7 @@ export const headerValues: Validator<Readonly<Record<string, string>>> = (value)
   }
   const seen = new Set<string>()
   for (const [name, text] of Object.entries(value)) {
-    if (!TOKEN.test(name)) throw new InvalidValue('is not a header name', name)
+    if (!isToken(name)) throw new InvalidValue('is not a header name', name)
     if (seen.has(name.toLowerCase())) throw new InvalidValue('names a header twice', name)
     seen.add(name.toLowerCase())
     if (typeof text !== 'string') throw new InvalidValue(`is not a string (for ${name})`, text)
